@@ -1,0 +1,32 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb"
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb"
+
+/**
+ * What the adapters accept as `client`: a plain `DynamoDBClient`, or a
+ * `DynamoDBDocument`/`DynamoDBDocumentClient` as `@auth/dynamodb-adapter` takes.
+ */
+export type DynamoClientInput = DynamoDBClient | DynamoDBDocumentClient
+
+function isDocumentClient(client: DynamoClientInput): client is DynamoDBDocumentClient {
+  // Duck-typed rather than instanceof: an app may load the SDK twice (ESM and CJS copies).
+  return "translateConfig" in (client.config as object)
+}
+
+/**
+ * A document client over the given client. A plain client is wrapped with the
+ * marshalling options this library relies on; a document client is used as it
+ * is (values are cleaned of `undefined` before they reach it, so its options
+ * do not matter).
+ */
+export function toDocumentClient(client: DynamoClientInput): DynamoDBDocumentClient {
+  if (isDocumentClient(client)) return client
+  return DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
+  })
+}
+
+/** A client from the environment (region, credentials), honouring `DYNAMODB_ENDPOINT`. */
+export function defaultDynamoClient(): DynamoDBClient {
+  const endpoint = process.env.DYNAMODB_ENDPOINT
+  return new DynamoDBClient(endpoint ? { endpoint } : {})
+}

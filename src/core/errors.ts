@@ -1,0 +1,70 @@
+/**
+ * The one error class of this library. Callers switch on `code`; the message
+ * always says what to do next.
+ */
+export type DynamoAuthErrorCode =
+  /** A user with this email already exists (the email lookup item is taken). */
+  | "EMAIL_EXISTS"
+  /** This provider account is already linked to a user. */
+  | "ACCOUNT_EXISTS"
+  /** A conditional write found the item in another state than required. */
+  | "CONDITIONAL_CHECK_FAILED"
+  /** A TransactWriteItems request was cancelled; `reasons` names each action's outcome. */
+  | "TRANSACTION_FAILED"
+  /** More than 100 actions (or 4 MB) in one transaction. */
+  | "TRANSACTION_TOO_LARGE"
+  /** A where clause uses an operator this library does not know. */
+  | "UNSUPPORTED_OPERATOR"
+  /** A where clause is malformed or names a field the model does not have. */
+  | "INVALID_WHERE"
+  /** An item would exceed DynamoDB's 400 KB limit; nothing was sent. */
+  | "ITEM_TOO_LARGE"
+  /** The table does not exist in this account/region/endpoint. */
+  | "MISSING_TABLE"
+  /** The table exists but has no index of the configured name. */
+  | "MISSING_INDEX"
+  /** The table exists with another key schema than the one configured. */
+  | "TABLE_SCHEMA_MISMATCH"
+  /** The item to update or delete does not exist. */
+  | "NOT_FOUND"
+  /** DynamoDB kept throttling after every retry. */
+  | "THROTTLED"
+  /** Input that cannot be stored (a key part that is not a string, an empty id, …). */
+  | "INVALID_INPUT"
+
+export interface TransactionCancellationReason {
+  /** Index of the action in the transaction. */
+  index: number
+  /** DynamoDB's code: `None`, `ConditionalCheckFailed`, `TransactionConflict`, … */
+  code: string
+  message?: string
+  /** What the action was for, e.g. `Put USER#123` or `claim email a@b.c`. */
+  action?: string
+}
+
+export interface DynamoAuthErrorOptions {
+  cause?: unknown
+  reasons?: TransactionCancellationReason[]
+  details?: Record<string, unknown>
+}
+
+export class DynamoAuthAdapterError extends Error {
+  readonly code: DynamoAuthErrorCode
+  readonly reasons: TransactionCancellationReason[] | undefined
+  readonly details: Record<string, unknown> | undefined
+
+  constructor(code: DynamoAuthErrorCode, message: string, options: DynamoAuthErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.name = "DynamoAuthAdapterError"
+    this.code = code
+    this.reasons = options.reasons
+    this.details = options.details
+  }
+}
+
+export function isDynamoAuthAdapterError(
+  error: unknown,
+  code?: DynamoAuthErrorCode,
+): error is DynamoAuthAdapterError {
+  return error instanceof DynamoAuthAdapterError && (code === undefined || error.code === code)
+}

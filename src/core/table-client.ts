@@ -1,0 +1,345 @@
+/**
+ * The only place that sends requests to DynamoDB. Everything above it (the
+ * stores, the planner, both front-ends) describes what it wants in terms of
+ * items and keys; this module sends it, retries what DynamoDB left
+ * unprocessed, guards item size and turns AWS errors into typed ones.
+ */
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+  type ScanCommandInput,
+} from "@aws-sdk/lib-dynamodb"
+import { translateAwsError } from "./aws-errors.js"
+import { backoffDelay, sleep } from "./backoff.js"
+import { toDocumentClient, type DynamoClientInput } from "./dynamo-client.js"
+import { DynamoAuthAdapterError } from "./errors.js"
+import { assertItemFits } from "./item-size.js"
+import type { Logger } from "./logger.js"
+import { silentLogger } from "./logger.js"
+import { createEntities, createKeyBuilder, type CoreEntities, type KeyBuilder } from "../table/entities.js"
+import type { TableNames } from "../table/names.js"
+
+export type Item = Record<string, unknown>
+export type Key = Record<string, string>
+
+/** A condition or update expression with its own placeholders. */
+export interface Expression {
+  expression: string
+  names?: Record<string, string>
+  values?: Record<string, unknown>
+}
+
+/** One write, as a TransactWriteItems action or a standalone request. */
+export type WriteAction =
+  | { kind: "put"; item: Item; condition?: Expression; label: string }
+  | { kind: "delete"; key: Key; condition?: Expression; label: string }
+  | { kind: "update"; key: Key; update: Expression; condition?: Expression; label: string }
+  | { kind: "check"; key: Key; condition: Expression; label: string }
+
+export interface QueryRequest {
+  index?: "table" | "gsi"
+  keyCondition: Expression
+  filter?: Expression
+  limit?: number
+  scanForward?: boolean
+  consistent?: boolean
+  startKey?: Item
+}
+
+export interface TableClientOptions {
+  names: TableNames
+  client: DynamoClientInput
+  logger?: Logger
+  /** Attempts for UnprocessedItems / UnprocessedKeys before giving up. Default 8. */
+  maxBatchAttempts?: number
+}
+
+/** Deep copy without `undefined` values: DynamoDB rejects them whatever the document client's options. */
+export function withoutUndefined<T>(value: T): T {
+  if (Array.isArray(value)) return value.filter((v) => v !== undefined).map(withoutUndefined) as T
+  if (value && typeof value === "object" && !(value instanceof Date) && !(value instanceof Uint8Array) && !(value instanceof Set)) {
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) if (v !== undefined) out[k] = withoutUndefined(v)
+    return out as T
+  }
+  return value
+}
+
+function mergeExpressionAttributes(...expressions: (Expression | undefined)[]) {
+  const names: Record<string, string> = {}
+  const values: Record<string, unknown> = {}
+  for (const e of expressions) {
+    if (!e) continue
+    Object.assign(names, e.names)
+    Object.assign(values, e.values)
+  }
+  return {
+    ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+    ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+  }
+}
+
+const MAX_TRANSACTION_ACTIONS = 100
+
+export class TableClient {
+  readonly names: TableNames
+  readonly document: DynamoDBDocumentClient
+  readonly entities: CoreEntities
+  readonly keysOf: KeyBuilder
+  readonly logger: Logger
+  private readonly maxBatchAttempts: number
+
+  constructor(options: TableClientOptions) {
+    this.names = options.names
+    this.document = toDocumentClient(options.client)
+    this.entities = createEntities(options.names, this.document)
+    this.keysOf = createKeyBuilder(this.entities)
+    this.logger = options.logger ?? silentLogger
+    this.maxBatchAttempts = options.maxBatchAttempts ?? 8
+  }
+
+  private async send<T>(what: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run()
+    } catch (error) {
+      throw translateAwsError(error, this.names, what)
+    }
+  }
+
+  get tableName(): string {
+    return this.names.tableName
+  }
+
+  async get(key: Key, what: string, consistent = true): Promise<Item | undefined> {
+    const output = await this.send(what, () =>
+      this.document.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: consistent })),
+    )
+    return output.Item
+  }
+
+  /** Sends one write outside a transaction. Returns the old item for deletes and puts, the new one for updates. */
+  async write(action: WriteAction, what: string): Promise<Item | undefined> {
+    const TableName = this.tableName
+    switch (action.kind) {
+      case "put": {
+        const item = withoutUndefined(action.item)
+        assertItemFits(item, action.label)
+        const output = await this.send(what, () =>
+          this.document.send(
+            new PutCommand({
+              TableName,
+              Item: item,
+              ReturnValues: "ALL_OLD",
+              ...(action.condition ? { ConditionExpression: action.condition.expression } : {}),
+              ...mergeExpressionAttributes(action.condition),
+            }),
+          ),
+        )
+        return output.Attributes
+      }
+      case "delete": {
+        const output = await this.send(what, () =>
+          this.document.send(
+            new DeleteCommand({
+              TableName,
+              Key: action.key,
+              ReturnValues: "ALL_OLD",
+              ...(action.condition ? { ConditionExpression: action.condition.expression } : {}),
+              ...mergeExpressionAttributes(action.condition),
+            }),
+          ),
+        )
+        return output.Attributes
+      }
+      case "update": {
+        const output = await this.send(what, () =>
+          this.document.send(
+            new UpdateCommand({
+              TableName,
+              Key: action.key,
+              UpdateExpression: action.update.expression,
+              ReturnValues: "ALL_NEW",
+              ...(action.condition ? { ConditionExpression: action.condition.expression } : {}),
+              ...mergeExpressionAttributes(action.update, action.condition),
+            }),
+          ),
+        )
+        return output.Attributes
+      }
+      case "check":
+        throw new DynamoAuthAdapterError("INVALID_INPUT", "A condition check only exists inside a transaction.")
+    }
+  }
+
+  /** One page of a Query. */
+  async queryPage(request: QueryRequest, what: string): Promise<{ items: Item[]; lastKey: Item | undefined }> {
+    const input: QueryCommandInput = {
+      TableName: this.tableName,
+      KeyConditionExpression: request.keyCondition.expression,
+      ...(request.index === "gsi" ? { IndexName: this.names.indexName } : {}),
+      ...(request.filter ? { FilterExpression: request.filter.expression } : {}),
+      ...(request.limit !== undefined ? { Limit: request.limit } : {}),
+      ...(request.scanForward === false ? { ScanIndexForward: false } : {}),
+      // GSIs cannot be read consistently; the base table always is, here.
+      ...(request.index !== "gsi" && request.consistent !== false ? { ConsistentRead: true } : {}),
+      ...(request.startKey ? { ExclusiveStartKey: request.startKey } : {}),
+      ...mergeExpressionAttributes(request.keyCondition, request.filter),
+    }
+    const output = await this.send(what, () => this.document.send(new QueryCommand(input)))
+    return { items: (output.Items ?? []) as Item[], lastKey: output.LastEvaluatedKey }
+  }
+
+  /** Every item a Query matches, page after page; stops early once `max` items are collected. */
+  async queryAll(request: QueryRequest, what: string, max = Number.POSITIVE_INFINITY): Promise<Item[]> {
+    const items: Item[] = []
+    let startKey = request.startKey
+    do {
+      const page = await this.queryPage({ ...request, ...(startKey ? { startKey } : {}) }, what)
+      items.push(...page.items)
+      startKey = page.lastKey
+    } while (startKey && items.length < max)
+    return items.length > max ? items.slice(0, max) : items
+  }
+
+  /** Every item a Scan matches (the planner's last resort), page after page. */
+  async scanAll(filter: Expression | undefined, what: string, max = Number.POSITIVE_INFINITY): Promise<Item[]> {
+    const items: Item[] = []
+    let startKey: Item | undefined
+    do {
+      const input: ScanCommandInput = {
+        TableName: this.tableName,
+        ConsistentRead: true,
+        ...(filter ? { FilterExpression: filter.expression } : {}),
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        ...mergeExpressionAttributes(filter),
+      }
+      const output = await this.send(what, () => this.document.send(new ScanCommand(input)))
+      items.push(...((output.Items ?? []) as Item[]))
+      startKey = output.LastEvaluatedKey
+    } while (startKey && items.length < max)
+    return items.length > max ? items.slice(0, max) : items
+  }
+
+  /** Reads many items by key (100 per request), retrying unprocessed keys; order follows `keys`, missing ones omitted. */
+  async batchGet(keys: Key[], what: string): Promise<Item[]> {
+    const found = new Map<string, Item>()
+    const id = (key: Record<string, unknown>) => `${String(key[this.names.partitionKey])}\u0000${String(key[this.names.sortKey])}`
+    const unique = [...new Map(keys.map((k) => [id(k), k])).values()]
+    for (let start = 0; start < unique.length; start += 100) {
+      let pending: Record<string, unknown>[] = unique.slice(start, start + 100)
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt >= this.maxBatchAttempts) {
+          throw new DynamoAuthAdapterError("THROTTLED", `${what}: ${pending.length} keys were still unprocessed after ${attempt} attempts.`)
+        }
+        if (attempt > 0) await sleep(backoffDelay(attempt))
+        const output = await this.send(what, () =>
+          this.document.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } })),
+        )
+        for (const item of (output.Responses?.[this.tableName] ?? []) as Item[]) found.set(id(item), item)
+        pending = (output.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<string, unknown>[]
+      }
+    }
+    return keys.map((k) => found.get(id(k))).filter((item): item is Item => item !== undefined)
+  }
+
+  /** Puts and deletes in batches of 25 (not atomic), retrying UnprocessedItems with backoff until none are left. */
+  async batchWrite(actions: ({ kind: "put"; item: Item } | { kind: "delete"; key: Key })[], what: string): Promise<void> {
+    const requests = actions.map((action) => {
+      if (action.kind === "put") {
+        const item = withoutUndefined(action.item)
+        assertItemFits(item, what)
+        return { PutRequest: { Item: item } }
+      }
+      return { DeleteRequest: { Key: action.key } }
+    })
+    for (let start = 0; start < requests.length; start += 25) {
+      let pending: typeof requests = requests.slice(start, start + 25)
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt >= this.maxBatchAttempts) {
+          throw new DynamoAuthAdapterError("THROTTLED", `${what}: ${pending.length} writes were still unprocessed after ${attempt} attempts.`)
+        }
+        if (attempt > 0) await sleep(backoffDelay(attempt))
+        const output = await this.send(what, () =>
+          this.document.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } })),
+        )
+        pending = (output.UnprocessedItems?.[this.tableName] ?? []) as typeof requests
+      }
+    }
+  }
+
+  /**
+   * Sends the actions as one TransactWriteItems: all or nothing. A cancelled
+   * transaction throws `TRANSACTION_FAILED` with the reason of each action
+   * (and the action's label), or `conflictCode` when a labelled uniqueness
+   * claim is what failed.
+   */
+  async transactWrite(actions: WriteAction[], what: string, clientRequestToken?: string): Promise<void> {
+    if (actions.length === 0) return
+    if (actions.length > MAX_TRANSACTION_ACTIONS) {
+      throw new DynamoAuthAdapterError(
+        "TRANSACTION_TOO_LARGE",
+        `${what}: ${actions.length} writes in one transaction; DynamoDB allows ${MAX_TRANSACTION_ACTIONS}. Nothing was written. Split the work into smaller transactions.`,
+      )
+    }
+    const TableName = this.tableName
+    const items = actions.map((action) => {
+      const condition = action.condition ? { ConditionExpression: action.condition.expression } : {}
+      switch (action.kind) {
+        case "put": {
+          const item = withoutUndefined(action.item)
+          assertItemFits(item, action.label)
+          return { Put: { TableName, Item: item, ...condition, ...mergeExpressionAttributes(action.condition) } }
+        }
+        case "delete":
+          return { Delete: { TableName, Key: action.key, ...condition, ...mergeExpressionAttributes(action.condition) } }
+        case "update":
+          return {
+            Update: {
+              TableName,
+              Key: action.key,
+              UpdateExpression: action.update.expression,
+              ...condition,
+              ...mergeExpressionAttributes(action.update, action.condition),
+            },
+          }
+        case "check":
+          return {
+            ConditionCheck: { TableName, Key: action.key, ConditionExpression: action.condition.expression, ...mergeExpressionAttributes(action.condition) },
+          }
+      }
+    })
+    try {
+      await this.document.send(
+        new TransactWriteCommand({ TransactItems: items, ...(clientRequestToken ? { ClientRequestToken: clientRequestToken } : {}) }),
+      )
+    } catch (error) {
+      const cancelled = error as { name?: string; CancellationReasons?: { Code?: string; Message?: string }[] }
+      if (cancelled.name === "TransactionCanceledException") {
+        const reasons = (cancelled.CancellationReasons ?? []).map((reason, index) => ({
+          index,
+          code: reason.Code ?? "Unknown",
+          ...(reason.Message ? { message: reason.Message } : {}),
+          action: actions[index]?.label ?? `action ${index}`,
+        }))
+        const failed = reasons.filter((r) => r.code !== "None")
+        throw new DynamoAuthAdapterError(
+          "TRANSACTION_FAILED",
+          `${what}: the transaction was cancelled and nothing was written: ` +
+            (failed.length ? failed.map((r) => `${r.action}: ${r.code}`).join("; ") : "no reason given") +
+            ". A ConditionalCheckFailed names a write whose precondition no longer held; a TransactionConflict is safe to retry.",
+          { cause: error, reasons },
+        )
+      }
+      throw translateAwsError(error, this.names, what)
+    }
+  }
+}

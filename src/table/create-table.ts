@@ -1,0 +1,91 @@
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  ResourceNotFoundException,
+  UpdateTimeToLiveCommand,
+  waitUntilTableExists,
+  type DynamoDBClient,
+  type TableDescription,
+} from "@aws-sdk/client-dynamodb"
+import { DynamoAuthAdapterError } from "../core/errors.js"
+import { createTableInput } from "./create-table-input.js"
+import { resolveTableNames, type TableNameOptions, type TableNames } from "./names.js"
+import { describeSchemaDifferences } from "./schema-differences.js"
+
+export interface CreateTableResult {
+  /** `"created"` when this call made the table, `"exists"` when it was already there with the right schema. */
+  status: "created" | "exists"
+  /** Whether this call switched TTL on (`"enabled"`) or found it on (`"already-enabled"`). */
+  ttl: "enabled" | "already-enabled"
+  names: TableNames
+}
+
+export interface CreateTableOptions extends TableNameOptions {
+  /** Longest wait for the table to become ACTIVE, in seconds. Default 120. */
+  maxWaitSeconds?: number
+}
+
+/** Reads the table's description; `undefined` when there is no such table. */
+export async function describeTable(client: DynamoDBClient, tableName: string): Promise<TableDescription | undefined> {
+  try {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }))
+    return Table
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException || (error as { name?: string }).name === "ResourceNotFoundException") {
+      return undefined
+    }
+    throw error
+  }
+}
+
+async function ensureTimeToLive(client: DynamoDBClient, names: TableNames): Promise<CreateTableResult["ttl"]> {
+  const { TimeToLiveDescription } = await client.send(new DescribeTimeToLiveCommand({ TableName: names.tableName }))
+  const status = TimeToLiveDescription?.TimeToLiveStatus
+  if ((status === "ENABLED" || status === "ENABLING") && TimeToLiveDescription?.AttributeName === names.ttlAttribute) {
+    return "already-enabled"
+  }
+  await client.send(
+    new UpdateTimeToLiveCommand({
+      TableName: names.tableName,
+      TimeToLiveSpecification: { AttributeName: names.ttlAttribute, Enabled: true },
+    }),
+  )
+  return "enabled"
+}
+
+/**
+ * Creates the table (on-demand, `GSI1` projecting ALL), waits until it is
+ * ACTIVE and switches TTL on for `expires`. Idempotent: a table that already
+ * has the right schema is left as it is (TTL is still switched on if it was
+ * off); one with another schema throws `TABLE_SCHEMA_MISMATCH` naming every
+ * difference, and nothing is changed.
+ */
+export async function createTable(client: DynamoDBClient, options: CreateTableOptions = {}): Promise<CreateTableResult> {
+  const names = resolveTableNames(options)
+  const existing = await describeTable(client, names.tableName)
+  if (existing) {
+    const differences = describeSchemaDifferences(existing, names)
+    if (differences.length > 0) {
+      throw new DynamoAuthAdapterError(
+        "TABLE_SCHEMA_MISMATCH",
+        `Table "${names.tableName}" exists with another schema: ${differences.join("; ")}. ` +
+          "Use another table name, or pass the key and index names this table uses (partitionKey, sortKey, indexName, indexPartitionKey, indexSortKey).",
+        { details: { differences } },
+      )
+    }
+    return { status: "exists", ttl: await ensureTimeToLive(client, names), names }
+  }
+
+  try {
+    await client.send(new CreateTableCommand(createTableInput(names)))
+  } catch (error) {
+    // Someone else created it between our describe and create: fall through to the wait.
+    if ((error as { name?: string }).name !== "ResourceInUseException") throw error
+  }
+  await waitUntilTableExists(
+    { client, maxWaitTime: options.maxWaitSeconds ?? 120, minDelay: 1, maxDelay: 5 },
+    { TableName: names.tableName },
+  )
+  return { status: "created", ttl: await ensureTimeToLive(client, names), names }
+}

@@ -1,0 +1,337 @@
+/**
+ * Every item kind of the table as an ElectroDB entity, with key templates that
+ * write exactly what `@auth/dynamodb-adapter` writes.
+ *
+ * ElectroDB's defaults do not fit an existing next-auth table, so every
+ * entity is made here and nowhere else:
+ * - `casing: "none"` on every key, or ElectroDB lower-cases `USER#Abc`;
+ * - `identifiers` maps ElectroDB's entity and version markers onto the
+ *   existing `type` attribute (`USER`, `SESSION`, `VT`), so stored items carry
+ *   no `__edb_e__`/`__edb_v__` attributes and items written by the official
+ *   adapter are recognised as ours;
+ * - accounts keep the Auth.js account type (`oauth`, `oidc`, …) in `type`,
+ *   so they cannot be recognised by it: the account entity ignores ownership.
+ */
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb"
+import { Entity, createConversions } from "electrodb"
+import { DynamoAuthAdapterError } from "../core/errors.js"
+import { DEFAULT_TABLE_NAMES, type TableNames } from "./names.js"
+
+/** The `type` attribute of each item kind this library writes. */
+export const ITEM_TYPES = {
+  user: "USER",
+  session: "SESSION",
+  verificationToken: "VT",
+  /** pk = sk = `EMAIL#<email>`: claims an email for one user (uniqueness). */
+  emailLookup: "EMAIL",
+  /** pk = sk = `ACCOUNT#<provider>#<providerAccountId>`: claims a provider account for one user. */
+  accountLookup: "ACCOUNT_OWNER",
+  /** pk = sk = `SESSION#<token>`: finds a session by its token with a strongly consistent GetItem. */
+  sessionToken: "SESSION_TOKEN",
+} as const
+
+const none = "none" as const
+
+function keyFields(names: TableNames) {
+  return {
+    pk: names.partitionKey,
+    sk: names.sortKey,
+    gsiPk: names.indexPartitionKey,
+    gsiSk: names.indexSortKey,
+  }
+}
+
+function config(names: TableNames, client: DynamoDBDocumentClient | undefined, ownedByType: boolean) {
+  return {
+    table: names.tableName,
+    ...(client ? { client } : {}),
+    ...(ownedByType ? { identifiers: { entity: "type", version: "type" } } : { ignoreOwnership: true }),
+  }
+}
+
+/** A model version equal to its entity name makes ElectroDB write both markers into `type` as the same value. */
+function model(entity: string) {
+  return { entity, version: entity, service: "next-auth" }
+}
+
+export function createUserEntity(names: TableNames, client?: DynamoDBDocumentClient) {
+  const k = keyFields(names)
+  return new Entity(
+    {
+      model: model(ITEM_TYPES.user),
+      attributes: {
+        id: { type: "string", required: true },
+        name: { type: "any" },
+        email: { type: "string" },
+        emailVerified: { type: "any" },
+        image: { type: "any" },
+        createdAt: { type: "string" },
+        updatedAt: { type: "string" },
+      },
+      indexes: {
+        byId: {
+          pk: { field: k.pk, composite: ["id"], template: "USER#${id}", casing: none },
+          sk: { field: k.sk, composite: ["id"], template: "USER#${id}", casing: none },
+        },
+        byEmail: {
+          index: names.indexName,
+          pk: { field: k.gsiPk, composite: ["email"], template: "USER#${email}", casing: none },
+          sk: { field: k.gsiSk, composite: ["email"], template: "USER#${email}", casing: none },
+        },
+      },
+    },
+    config(names, client, true),
+  )
+}
+
+export function createAccountEntity(names: TableNames, client?: DynamoDBDocumentClient) {
+  const k = keyFields(names)
+  return new Entity(
+    {
+      model: model("ACCOUNT"),
+      attributes: {
+        id: { type: "string" },
+        userId: { type: "string", required: true },
+        type: { type: "string" },
+        provider: { type: "string", required: true },
+        providerAccountId: { type: "string", required: true },
+        access_token: { type: "string" },
+        refresh_token: { type: "string" },
+        id_token: { type: "string" },
+        expires_at: { type: "number" },
+        token_type: { type: "string" },
+        scope: { type: "string" },
+        session_state: { type: "any" },
+        refreshTokenExpiresAt: { type: "string" },
+        password: { type: "string" },
+        createdAt: { type: "string" },
+        updatedAt: { type: "string" },
+      },
+      indexes: {
+        byUser: {
+          pk: { field: k.pk, composite: ["userId"], template: "USER#${userId}", casing: none },
+          sk: {
+            field: k.sk,
+            composite: ["provider", "providerAccountId"],
+            template: "ACCOUNT#${provider}#${providerAccountId}",
+            casing: none,
+          },
+        },
+        byProviderAccount: {
+          index: names.indexName,
+          pk: { field: k.gsiPk, composite: ["provider"], template: "ACCOUNT#${provider}", casing: none },
+          sk: { field: k.gsiSk, composite: ["providerAccountId"], template: "ACCOUNT#${providerAccountId}", casing: none },
+        },
+      },
+    },
+    config(names, client, false),
+  )
+}
+
+export function createSessionEntity(names: TableNames, client?: DynamoDBDocumentClient) {
+  const k = keyFields(names)
+  return new Entity(
+    {
+      model: model(ITEM_TYPES.session),
+      attributes: {
+        sessionToken: { type: "string", required: true },
+        userId: { type: "string", required: true },
+        expires: { type: "number" },
+        id: { type: "string" },
+        ipAddress: { type: "any" },
+        userAgent: { type: "any" },
+        createdAt: { type: "string" },
+        updatedAt: { type: "string" },
+      },
+      indexes: {
+        byUser: {
+          pk: { field: k.pk, composite: ["userId"], template: "USER#${userId}", casing: none },
+          sk: { field: k.sk, composite: ["sessionToken"], template: "SESSION#${sessionToken}", casing: none },
+        },
+        byToken: {
+          index: names.indexName,
+          pk: { field: k.gsiPk, composite: ["sessionToken"], template: "SESSION#${sessionToken}", casing: none },
+          sk: { field: k.gsiSk, composite: ["sessionToken"], template: "SESSION#${sessionToken}", casing: none },
+        },
+      },
+    },
+    config(names, client, true),
+  )
+}
+
+export function createVerificationTokenEntity(names: TableNames, client?: DynamoDBDocumentClient) {
+  const k = keyFields(names)
+  return new Entity(
+    {
+      model: model(ITEM_TYPES.verificationToken),
+      attributes: {
+        identifier: { type: "string", required: true },
+        token: { type: "string", required: true },
+        expires: { type: "number" },
+      },
+      indexes: {
+        byIdentifier: {
+          pk: { field: k.pk, composite: ["identifier"], template: "VT#${identifier}", casing: none },
+          sk: { field: k.sk, composite: ["token"], template: "VT#${token}", casing: none },
+        },
+      },
+    },
+    config(names, client, true),
+  )
+}
+
+export function createEmailLookupEntity(names: TableNames, client?: DynamoDBDocumentClient) {
+  const k = keyFields(names)
+  return new Entity(
+    {
+      model: model(ITEM_TYPES.emailLookup),
+      attributes: {
+        email: { type: "string", required: true },
+        userId: { type: "string", required: true },
+      },
+      indexes: {
+        byEmail: {
+          pk: { field: k.pk, composite: ["email"], template: "EMAIL#${email}", casing: none },
+          sk: { field: k.sk, composite: ["email"], template: "EMAIL#${email}", casing: none },
+        },
+      },
+    },
+    config(names, client, true),
+  )
+}
+
+/**
+ * ElectroDB refuses a composite attribute in both pk and sk unless the sort key
+ * has one attribute, so the lookup is keyed by one composite:
+ * `providerAccount` = `<provider>#<providerAccountId>` (see `providerAccountOf`).
+ */
+export function createAccountLookupEntity(names: TableNames, client?: DynamoDBDocumentClient) {
+  const k = keyFields(names)
+  return new Entity(
+    {
+      model: model(ITEM_TYPES.accountLookup),
+      attributes: {
+        providerAccount: { type: "string", required: true },
+        provider: { type: "string" },
+        providerAccountId: { type: "string" },
+        userId: { type: "string", required: true },
+      },
+      indexes: {
+        byProviderAccount: {
+          pk: { field: k.pk, composite: ["providerAccount"], template: "ACCOUNT#${providerAccount}", casing: none },
+          sk: { field: k.sk, composite: ["providerAccount"], template: "ACCOUNT#${providerAccount}", casing: none },
+        },
+      },
+    },
+    config(names, client, true),
+  )
+}
+
+/** The one composite of an account lookup key; the same string the account's sort key ends with. */
+export function providerAccountOf(provider: string, providerAccountId: string): string {
+  return `${provider}#${providerAccountId}`
+}
+
+export function createSessionTokenEntity(names: TableNames, client?: DynamoDBDocumentClient) {
+  const k = keyFields(names)
+  return new Entity(
+    {
+      model: model(ITEM_TYPES.sessionToken),
+      attributes: {
+        sessionToken: { type: "string", required: true },
+        userId: { type: "string", required: true },
+        expires: { type: "number" },
+      },
+      indexes: {
+        byToken: {
+          pk: { field: k.pk, composite: ["sessionToken"], template: "SESSION#${sessionToken}", casing: none },
+          sk: { field: k.sk, composite: ["sessionToken"], template: "SESSION#${sessionToken}", casing: none },
+        },
+      },
+    },
+    config(names, client, true),
+  )
+}
+
+/** All core entities of one table. */
+export function createEntities(names: TableNames = { ...DEFAULT_TABLE_NAMES }, client?: DynamoDBDocumentClient) {
+  return {
+    user: createUserEntity(names, client),
+    account: createAccountEntity(names, client),
+    session: createSessionEntity(names, client),
+    verificationToken: createVerificationTokenEntity(names, client),
+    emailLookup: createEmailLookupEntity(names, client),
+    accountLookup: createAccountLookupEntity(names, client),
+    sessionToken: createSessionTokenEntity(names, client),
+  }
+}
+
+export type CoreEntities = ReturnType<typeof createEntities>
+export type CoreEntityName = keyof CoreEntities
+
+/** The key attributes (base table, and GSI1 where the kind has it) for one item. */
+export type ItemKeys = Record<string, string>
+
+interface IndexDefinition {
+  index?: string
+  pk: { field: string; composite: readonly string[] }
+  sk?: { field: string; composite: readonly string[] }
+}
+
+interface KeyConverter {
+  fromComposite: { toKeys(composite: Record<string, unknown>, options?: { strict?: "all" | "pk" | "none" }): ItemKeys }
+}
+
+function present(value: unknown): boolean {
+  return value !== undefined && value !== null && value !== ""
+}
+
+/**
+ * Builds the exact key attributes of an item from its composite attributes,
+ * through the entities' own templates, so that no key string is formatted
+ * anywhere else. The base-table key must be complete (else `INVALID_INPUT`);
+ * an index key is added only when all of its parts are present, which keeps
+ * GSI1 sparse (the official adapter writes `USER#undefined` for a user with
+ * no email; this library leaves such a user out of the index instead).
+ */
+export function createKeyBuilder(entities: CoreEntities) {
+  const kinds = Object.fromEntries(
+    Object.entries(entities).map(([name, entity]) => {
+      const patterns = Object.entries(createConversions(entity as never).byAccessPattern as Record<string, KeyConverter>)
+      const byPattern = patterns.map(([pattern, converter]) => {
+        const definition = (entity as unknown as { schema: { indexes: Record<string, IndexDefinition> } }).schema.indexes[pattern]!
+        return {
+          isTable: definition.index === undefined,
+          composite: [...definition.pk.composite, ...(definition.sk?.composite ?? [])],
+          fields: [definition.pk.field, ...(definition.sk ? [definition.sk.field] : [])],
+          converter,
+        }
+      })
+      return [name, byPattern]
+    }),
+  ) as Record<CoreEntityName, { isTable: boolean; composite: string[]; fields: string[]; converter: KeyConverter }[]>
+
+  return function keysOf(kind: CoreEntityName, composite: Record<string, unknown>): ItemKeys {
+    const keys: ItemKeys = {}
+    const parts: Record<string, string> = {}
+    for (const [attribute, value] of Object.entries(composite)) if (present(value)) parts[attribute] = String(value)
+    for (const pattern of kinds[kind]) {
+      const missing = pattern.composite.filter((attribute) => !present(composite[attribute]))
+      if (missing.length > 0) {
+        if (pattern.isTable) {
+          throw new DynamoAuthAdapterError(
+            "INVALID_INPUT",
+            `Cannot build the key of a ${kind} item: ${[...new Set(missing)].join(", ")} missing or empty.`,
+          )
+        }
+        continue
+      }
+      // ElectroDB returns the table key beside an index key; keep only this pattern's own fields.
+      const built = pattern.converter.fromComposite.toKeys(parts, { strict: "all" })
+      for (const field of pattern.fields) keys[field] = built[field]!
+    }
+    return keys
+  }
+}
+
+export type KeyBuilder = ReturnType<typeof createKeyBuilder>

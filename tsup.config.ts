@@ -1,0 +1,16 @@
+import { defineConfig } from "tsup"
+
+export default defineConfig({
+  entry: {
+    index: "src/index.ts",
+    "cli/main": "src/cli/main.ts",
+  },
+  format: ["esm", "cjs"],
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  target: "node20",
+  splitting: false,
+  // Peer and optional peer dependencies stay imports: the app provides them.
+  external: ["better-auth", "@better-auth/core", "@auth/core", "@aws-sdk/client-dynamodb", "@aws-sdk/lib-dynamodb", "electrodb"],
+})
