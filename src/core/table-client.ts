@@ -90,7 +90,29 @@ function mergeExpressionAttributes(...expressions: (Expression | undefined)[]) {
 
 const MAX_TRANSACTION_ACTIONS = 100
 
-export class TableClient {
+export type BatchWriteAction = { kind: "put"; item: Item } | { kind: "delete"; key: Key }
+
+/**
+ * What the stores and the planner need from the table. `TableClient` sends
+ * each call to DynamoDB; a transaction is another implementation whose writes
+ * are buffered (and whose reads see them) until it commits in one
+ * TransactWriteItems. Code written against this interface works in both.
+ */
+export interface ItemTable {
+  readonly names: TableNames
+  readonly keysOf: KeyBuilder
+  readonly logger: Logger
+  get(key: Key, what: string, consistent?: boolean): Promise<Item | undefined>
+  write(action: WriteAction, what: string): Promise<Item | undefined>
+  queryPage(request: QueryRequest, what: string): Promise<{ items: Item[]; lastKey: Item | undefined }>
+  queryAll(request: QueryRequest, what: string, max?: number): Promise<Item[]>
+  scanAll(filter: Expression | undefined, what: string, max?: number): Promise<Item[]>
+  batchGet(keys: Key[], what: string): Promise<Item[]>
+  batchWrite(actions: BatchWriteAction[], what: string): Promise<void>
+  transactWrite(actions: WriteAction[], what: string, clientRequestToken?: string): Promise<void>
+}
+
+export class TableClient implements ItemTable {
   readonly names: TableNames
   readonly document: DynamoDBDocumentClient
   readonly entities: CoreEntities
@@ -252,7 +274,7 @@ export class TableClient {
   }
 
   /** Puts and deletes in batches of 25 (not atomic), retrying UnprocessedItems with backoff until none are left. */
-  async batchWrite(actions: ({ kind: "put"; item: Item } | { kind: "delete"; key: Key })[], what: string): Promise<void> {
+  async batchWrite(actions: BatchWriteAction[], what: string): Promise<void> {
     const requests = actions.map((action) => {
       if (action.kind === "put") {
         const item = withoutUndefined(action.item)
