@@ -6,5 +6,9 @@ export interface CommandSpec {
   summary: string
   usage: string
   options: NonNullable<ParseArgsConfig["options"]>
-  run(values: Record<string, string | boolean | (string | boolean)[] | undefined>, out: (line: string) => void): Promise<number>
+  run(
+    values: Record<string, string | boolean | (string | boolean)[] | undefined>,
+    out: (line: string) => void,
+    err: (line: string) => void,
+  ): Promise<number>
 }

@@ -6,8 +6,10 @@ import { parseArgs } from "node:util"
 import { DynamoAuthAdapterError } from "../core/errors.js"
 import type { CommandSpec } from "./command.js"
 import { createTableCommand } from "./create-table-command.js"
+import { doctorCommand } from "./doctor-command.js"
+import { printIacCommand } from "./print-iac-command.js"
 
-const commands: CommandSpec[] = [createTableCommand]
+const commands: CommandSpec[] = [createTableCommand, doctorCommand, printIacCommand]
 
 function usage(): string {
   return [
@@ -44,7 +46,7 @@ export async function main(argv: string[], out: (line: string) => void = console
     return 0
   }
   try {
-    return await command.run(values, out)
+    return await command.run(values, out, err)
   } catch (error) {
     if (error instanceof DynamoAuthAdapterError) err(`${error.code}: ${error.message}`)
     else err(`Error: ${(error as Error).message ?? String(error)}`)
