@@ -12,7 +12,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { createTableInput } from "../../src/table/create-table-input.js"
 import { cloudFormationTemplate } from "../../src/table/iac/cloudformation.js"
-import { toYaml } from "../../src/table/iac/yaml.js"
+import { toYaml, type YamlValue } from "../../src/table/iac/yaml.js"
 import { resolveTableNames } from "../../src/table/names.js"
 import { localClient, uniqueTableName } from "../support/test-table.js"
 import { runCli, runCliLocal, stubLocalCredentials } from "./run-cli.js"
@@ -37,7 +37,7 @@ interface CloudFormationResource {
 async function printedCloudFormation(...flags: string[]) {
   const run = await runCli("print-iac", "--format", "cloudformation", ...flags)
   expect(run).toMatchObject({ code: 0, stderr: "" })
-  const template = parseYamlSubset(run.stdout) as { Resources: Record<string, CloudFormationResource> }
+  const template = parseYamlSubset(run.stdout) as unknown as { Resources: Record<string, CloudFormationResource> }
   const resources = Object.values(template.Resources)
   expect(resources).toHaveLength(1)
   return resources[0] as CloudFormationResource
@@ -109,7 +109,7 @@ describe("print-iac", () => {
   })
 
   it("writes YAML that reads back as the same data, quoting what YAML would misread", () => {
-    const data = {
+    const data: YamlValue = {
       version: "2010-09-09",
       words: ["yes", "No", "on", "null", "a: b", "plain", "AWS::DynamoDB::Table", "#hash", "trailing:"],
       nested: [{ a: 1, b: [true, false] }, [], {}],
