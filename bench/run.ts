@@ -1,0 +1,70 @@
+/**
+ * `npm run bench`: the same scripted flows through this library and through
+ * `@auth/dynamodb-adapter` 2.11.3, interleaved in one run on one DynamoDB
+ * Local, plus the in-process overhead per adapter call against a stubbed
+ * client. Prints the tables and writes them to bench/RESULTS.md.
+ *
+ *   npm run bench                  # full run
+ *   npm run bench -- --quick       # fewer iterations, for a smoke test
+ */
+import { writeFileSync } from "node:fs"
+import { cpus, totalmem } from "node:os"
+import { parseArgs } from "node:util"
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb"
+import { DynamoDBDocument } from "@aws-sdk/lib-dynamodb"
+import { createTable } from "../src/table/create-table.js"
+import { countRequests } from "../src/core/request-counter.js"
+import { localClientConfig, startDynamoDBLocal } from "../test/support/dynamodb-local.js"
+import { authjsFlows } from "./flows/authjs.js"
+import { measureFlow, type FlowResult, type Subject } from "./support/measure.js"
+import { requestConsumedCapacity } from "./support/capacity.js"
+import { measureOverhead, type OverheadResult } from "./support/overhead.js"
+import { renderResults } from "./support/report.js"
+import { authjsSubjects } from "./subjects.js"
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true"
+
+const { values } = parseArgs({ options: { quick: { type: "boolean", default: false }, out: { type: "string", default: "bench/RESULTS.md" } } })
+const iterations = values.quick ? 10 : 100
+const throughputFlows = values.quick ? 32 : 128
+
+const database = await startDynamoDBLocal({ forceSpawn: true })
+console.log(`DynamoDB Local at ${database.endpoint}; ${iterations} iterations per flow and subject`)
+const client = new DynamoDBClient(localClientConfig(database.endpoint))
+
+try {
+  const subjects = await authjsSubjects(async (label) => {
+    // One client per subject, so request counts never mix.
+    const subjectClient = new DynamoDBClient(localClientConfig(database.endpoint))
+    requestConsumedCapacity(subjectClient)
+    const tableName = `bench-${label}`
+    await createTable(client, { tableName })
+    const document = DynamoDBDocument.from(subjectClient, {
+      marshallOptions: { convertEmptyValues: true, removeUndefinedValues: true, convertClassInstanceToMap: true },
+    })
+    return { client: subjectClient, document, tableName, counter: countRequests(subjectClient) }
+  })
+
+  const results: FlowResult[] = []
+  for (const flow of authjsFlows) {
+    process.stdout.write(`Auth.js: ${flow.name} … `)
+    const flowResults = await measureFlow(flow, subjects as Subject<never>[], { iterations, throughputFlows })
+    results.push(...flowResults)
+    console.log(flowResults.map((r) => `${r.subject} ${r.medianMs.toFixed(2)} ms`).join(", "))
+  }
+
+  const overhead: OverheadResult[] = await measureOverhead(values.quick ? 500 : 5_000)
+
+  const markdown = renderResults({
+    machine: `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+    iterations,
+    throughputFlows,
+    results,
+    overhead,
+  })
+  writeFileSync(values.out, markdown)
+  console.log(`\n${markdown}\nWritten to ${values.out}`)
+} finally {
+  client.destroy()
+  await database.stop()
+}
