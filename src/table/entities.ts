@@ -28,6 +28,10 @@ export const ITEM_TYPES = {
   accountLookup: "ACCOUNT_OWNER",
   /** pk = sk = `SESSION#<token>`: finds a session by its token with a strongly consistent GetItem. */
   sessionToken: "SESSION_TOKEN",
+  /** pk = `USER#<userId>`, sk = `AUTHENTICATOR#<credentialID>`: a WebAuthn authenticator (Auth.js). */
+  authenticator: "AUTHENTICATOR",
+  /** pk = sk = `AUTHENTICATOR#<credentialID>`: a copy of the authenticator, found by credential id with one GetItem. */
+  authenticatorLookup: "AUTHENTICATOR_CREDENTIAL",
 } as const
 
 const none = "none" as const
@@ -253,6 +257,58 @@ export function createSessionTokenEntity(names: TableNames, client?: DynamoDBDoc
   )
 }
 
+export function createAuthenticatorEntity(names: TableNames, client?: DynamoDBDocumentClient) {
+  const k = keyFields(names)
+  return new Entity(
+    {
+      model: model(ITEM_TYPES.authenticator),
+      attributes: {
+        credentialID: { type: "string", required: true },
+        userId: { type: "string", required: true },
+        providerAccountId: { type: "string" },
+        credentialPublicKey: { type: "string" },
+        counter: { type: "number" },
+        credentialDeviceType: { type: "string" },
+        credentialBackedUp: { type: "boolean" },
+        transports: { type: "any" },
+      },
+      indexes: {
+        byUser: {
+          pk: { field: k.pk, composite: ["userId"], template: "USER#${userId}", casing: none },
+          sk: { field: k.sk, composite: ["credentialID"], template: "AUTHENTICATOR#${credentialID}", casing: none },
+        },
+      },
+    },
+    config(names, client, true),
+  )
+}
+
+export function createAuthenticatorLookupEntity(names: TableNames, client?: DynamoDBDocumentClient) {
+  const k = keyFields(names)
+  return new Entity(
+    {
+      model: model(ITEM_TYPES.authenticatorLookup),
+      attributes: {
+        credentialID: { type: "string", required: true },
+        userId: { type: "string", required: true },
+        providerAccountId: { type: "string" },
+        credentialPublicKey: { type: "string" },
+        counter: { type: "number" },
+        credentialDeviceType: { type: "string" },
+        credentialBackedUp: { type: "boolean" },
+        transports: { type: "any" },
+      },
+      indexes: {
+        byCredential: {
+          pk: { field: k.pk, composite: ["credentialID"], template: "AUTHENTICATOR#${credentialID}", casing: none },
+          sk: { field: k.sk, composite: ["credentialID"], template: "AUTHENTICATOR#${credentialID}", casing: none },
+        },
+      },
+    },
+    config(names, client, true),
+  )
+}
+
 /** All core entities of one table. */
 export function createEntities(names: TableNames = { ...DEFAULT_TABLE_NAMES }, client?: DynamoDBDocumentClient) {
   return {
@@ -263,6 +319,8 @@ export function createEntities(names: TableNames = { ...DEFAULT_TABLE_NAMES }, c
     emailLookup: createEmailLookupEntity(names, client),
     accountLookup: createAccountLookupEntity(names, client),
     sessionToken: createSessionTokenEntity(names, client),
+    authenticator: createAuthenticatorEntity(names, client),
+    authenticatorLookup: createAuthenticatorLookupEntity(names, client),
   }
 }
 

@@ -1,0 +1,202 @@
+/**
+ * Accounts (links between a user and a provider account), in stored form.
+ * An account item lives in its user's partition (sk
+ * `ACCOUNT#<provider>#<providerAccountId>`, GSI1 `ACCOUNT#<provider>` /
+ * `ACCOUNT#<providerAccountId>`); an account lookup item
+ * pk = sk = `ACCOUNT#<provider>#<providerAccountId>` claims the provider
+ * account for exactly one user, in the same transaction.
+ *
+ * Tables written by `@auth/dynamodb-adapter` have no lookup items: a lookup
+ * miss falls back to GSI1 and writes the missing lookup item (conditionally).
+ */
+import { DynamoAuthAdapterError } from "../errors.js"
+import type { Item, ItemTable, WriteAction } from "../table-client.js"
+import { ITEM_TYPES, providerAccountOf } from "../../table/entities.js"
+import { baseKeyOf } from "./base-key.js"
+import { absentOrOwnedBy, itemAbsent, itemPresent, setAndRemove } from "./conditions.js"
+import { definedChanges, toRecord, type StoredRecord } from "./stored-record.js"
+import { claimLabel, isConditionFailure, transact } from "./transactions.js"
+
+/** An account to create, in stored form. */
+export interface NewStoredAccount extends StoredRecord {
+  userId: string
+  provider: string
+  providerAccountId: string
+}
+
+/** Who owns a provider account, and how we know. */
+export interface AccountOwner {
+  userId: string
+  /** The account item itself when it had to be read to find the owner (GSI1 fallback). */
+  account?: StoredRecord
+}
+
+const IMMUTABLE = ["userId", "provider", "providerAccountId"] as const
+
+export class AccountStore {
+  constructor(private readonly table: ItemTable) {}
+
+  private accountKey(userId: string, provider: string, providerAccountId: string) {
+    return baseKeyOf(this.table, "account", { userId, provider, providerAccountId })
+  }
+
+  private accountKeys(userId: string, provider: string, providerAccountId: string) {
+    return this.table.keysOf("account", { userId, provider, providerAccountId })
+  }
+
+  private lookupKey(provider: string, providerAccountId: string) {
+    return this.table.keysOf("accountLookup", { providerAccount: providerAccountOf(provider, providerAccountId) })
+  }
+
+  private toRecord(item: Item): StoredRecord {
+    // An account's `type` is the account type (oauth, oidc, …), part of the record.
+    return toRecord(item, this.table.names, true)
+  }
+
+  /**
+   * The user id that owns this provider account: the lookup item (consistent
+   * GetItem); on a miss, the account found through GSI1 (and the lookup item
+   * written for next time). Null when no user has it.
+   */
+  async ownerOf(provider: string, providerAccountId: string): Promise<AccountOwner | null> {
+    const lookup = await this.table.get(this.lookupKey(provider, providerAccountId), "get account lookup")
+    if (lookup && typeof lookup.userId === "string") return { userId: lookup.userId }
+    const { names } = this.table
+    const gsi = this.table.keysOf("account", { userId: "-", provider, providerAccountId })
+    const [item] = await this.table.queryAll(
+      {
+        index: "gsi",
+        keyCondition: {
+          expression: "#gpk = :gpk AND #gsk = :gsk",
+          names: { "#gpk": names.indexPartitionKey, "#gsk": names.indexSortKey },
+          values: { ":gpk": gsi[names.indexPartitionKey], ":gsk": gsi[names.indexSortKey] },
+        },
+      },
+      "get account by provider account",
+      1,
+    )
+    if (!item || typeof item.userId !== "string") return null
+    await this.backfillLookup(provider, providerAccountId, item.userId)
+    return { userId: item.userId, account: this.toRecord(item) }
+  }
+
+  private async backfillLookup(provider: string, providerAccountId: string, userId: string): Promise<void> {
+    try {
+      await this.table.write(this.planClaim(provider, providerAccountId, userId), "write missing account lookup")
+    } catch (error) {
+      // Someone claimed it meanwhile: their claim stands. Anything else only costs the fast path.
+      if (!isConditionFailure(error)) this.table.logger.warn("Could not write a missing account lookup item", { provider, providerAccountId, error })
+    }
+  }
+
+  private planClaim(provider: string, providerAccountId: string, userId: string): WriteAction {
+    return {
+      kind: "put",
+      item: { ...this.lookupKey(provider, providerAccountId), type: ITEM_TYPES.accountLookup, provider, providerAccountId, userId },
+      condition: itemAbsent(this.table.names),
+      label: claimLabel.account(provider, providerAccountId),
+    }
+  }
+
+  /** The account of a provider account, whoever owns it, or null. */
+  async getByProviderAccount(provider: string, providerAccountId: string): Promise<StoredRecord | null> {
+    const owner = await this.ownerOf(provider, providerAccountId)
+    if (!owner) return null
+    return owner.account ?? this.get(owner.userId, provider, providerAccountId)
+  }
+
+  /** One account by its full key (GetItem), or null. */
+  async get(userId: string, provider: string, providerAccountId: string): Promise<StoredRecord | null> {
+    const item = await this.table.get(this.accountKey(userId, provider, providerAccountId), "get account")
+    return item ? this.toRecord(item) : null
+  }
+
+  /** Every account of a user: one Query on the user's partition. */
+  async listByUser(userId: string): Promise<StoredRecord[]> {
+    const { names } = this.table
+    const items = await this.table.queryAll(
+      {
+        keyCondition: {
+          expression: "#pk = :pk AND begins_with(#sk, :prefix)",
+          names: { "#pk": names.partitionKey, "#sk": names.sortKey },
+          values: { ":pk": this.table.keysOf("user", { id: userId })[names.partitionKey], ":prefix": "ACCOUNT#" },
+        },
+      },
+      "list accounts of user",
+    )
+    return items.map((item) => this.toRecord(item))
+  }
+
+  /** The writes that create the account and claim its provider account (ACCOUNT_EXISTS when taken). */
+  planCreate(account: NewStoredAccount): WriteAction[] {
+    const { userId, provider, providerAccountId } = account
+    return [
+      {
+        kind: "put",
+        item: { ...this.accountKeys(userId, provider, providerAccountId), ...account },
+        label: `put account ${provider}#${providerAccountId} of user ${userId}`,
+      },
+      this.planClaim(provider, providerAccountId, userId),
+    ]
+  }
+
+  /** Creates the account and its lookup in one transaction; ACCOUNT_EXISTS (nothing written) when anyone has it. */
+  async create(account: NewStoredAccount): Promise<StoredRecord> {
+    await transact(this.table, this.planCreate(account), "create account")
+    return definedChanges(account, [])
+  }
+
+  /** Applies `changes` (undefined ignored, null kept). NOT_FOUND, nothing written, when the account does not exist. */
+  async update(userId: string, provider: string, providerAccountId: string, changes: StoredRecord): Promise<StoredRecord> {
+    const update = setAndRemove(definedChanges(changes, IMMUTABLE))
+    if (!update) {
+      const current = await this.get(userId, provider, providerAccountId)
+      if (!current) throw notFound(provider, providerAccountId)
+      return current
+    }
+    try {
+      const item = await this.table.write(
+        { kind: "update", key: this.accountKey(userId, provider, providerAccountId), update, condition: itemPresent(this.table.names), label: "update account" },
+        "update account",
+      )
+      return this.toRecord(item ?? {})
+    } catch (error) {
+      if (isConditionFailure(error)) throw notFound(provider, providerAccountId)
+      throw error
+    }
+  }
+
+  /** The writes that delete an account of `userId` and release its lookup (if that user holds it). */
+  planDelete(userId: string, provider: string, providerAccountId: string): WriteAction[] {
+    return [
+      { kind: "delete", key: this.accountKey(userId, provider, providerAccountId), label: `delete account ${provider}#${providerAccountId}` },
+      {
+        kind: "delete",
+        key: this.lookupKey(provider, providerAccountId),
+        condition: absentOrOwnedBy(this.table.names, userId),
+        label: `release provider account ${provider}#${providerAccountId}`,
+      },
+    ]
+  }
+
+  /**
+   * Deletes the account and its lookup item in one transaction. Without
+   * `userId` the owner is found first (lookup item, or GSI1). Returns the
+   * deleted account, or null when there was none.
+   */
+  async delete(provider: string, providerAccountId: string, userId?: string): Promise<StoredRecord | null> {
+    const owner = userId ?? (await this.ownerOf(provider, providerAccountId))?.userId
+    if (owner === undefined) return null
+    const current = await this.get(owner, provider, providerAccountId)
+    if (!current) return null
+    await transact(this.table, this.planDelete(owner, provider, providerAccountId), "delete account")
+    return current
+  }
+}
+
+function notFound(provider: string, providerAccountId: string): DynamoAuthAdapterError {
+  return new DynamoAuthAdapterError(
+    "NOT_FOUND",
+    `No account for provider account "${provider}#${providerAccountId}"; nothing was written. Link the account first.`,
+  )
+}
