@@ -1,0 +1,53 @@
+/**
+ * Key attributes of a generic model's items, built (like every other key in
+ * this library) from ElectroDB entity templates: the entity is defined at
+ * runtime from the model's layout.
+ */
+import { Entity } from "electrodb"
+import { createKeyBuilder, type CoreEntities } from "../../table/entities.js"
+import type { TableNames } from "../../table/names.js"
+import type { GenericModelLayout } from "./generic-layout.js"
+
+/** Composite attribute holding GSI1SK's value (`<sort value>#<id>`), computed by `gsiSortOf`. */
+const GSI_SORT = "gsiSort"
+
+export type GenericKeyBuilder = (composite: Record<string, unknown>) => Record<string, string>
+
+export function createGenericKeyBuilder(names: TableNames, layout: GenericModelLayout): GenericKeyBuilder {
+  const none = "none" as const
+  const kind = layout.kind
+  const attributes: Record<string, { type: "string" }> = { id: { type: "string" }, [GSI_SORT]: { type: "string" } }
+  const indexes: Record<string, unknown> = {
+    byId: {
+      pk: { field: names.partitionKey, composite: ["id"], template: `${kind}#\${id}`, casing: none },
+      sk: { field: names.sortKey, composite: ["id"], template: `${kind}#\${id}`, casing: none },
+    },
+  }
+  if (layout.index) {
+    const field = layout.index.field
+    attributes[field] = { type: "string" }
+    indexes.byIndex = {
+      index: names.indexName,
+      pk: { field: names.indexPartitionKey, composite: [field], template: `${kind}#${field}#\${${field}}`, casing: none },
+      sk: { field: names.indexSortKey, composite: [GSI_SORT], template: `\${${GSI_SORT}}`, casing: none },
+    }
+  }
+  const entity = new Entity(
+    { model: { entity: kind, version: kind, service: "next-auth" }, attributes, indexes } as never,
+    { table: names.tableName, identifiers: { entity: "type", version: "type" } } as never,
+  )
+  // createKeyBuilder is typed for the core entities; it reads any entity's templates the same way.
+  const keysOf = createKeyBuilder({ generic: entity } as unknown as CoreEntities) as unknown as (
+    kind: string,
+    composite: Record<string, unknown>,
+  ) => Record<string, string>
+  return (composite) => keysOf("generic", composite)
+}
+
+/** GSI1SK's value: the sort field's value (or nothing) then the id, so equal sort values stay distinct and ordered. */
+export function gsiSortOf(layout: GenericModelLayout, record: Record<string, unknown>): string {
+  const sortValue = layout.index?.sortField ? record[layout.index.sortField] : undefined
+  return `${sortValue === undefined || sortValue === null ? "" : String(sortValue)}#${String(record.id)}`
+}
+
+export { GSI_SORT }

@@ -1,0 +1,247 @@
+/**
+ * Reads and writes the records of one generic model (anything but user,
+ * account and session) on an `ItemTable`, and offers the planner its access
+ * paths: GetItem / BatchGetItem by id, Query on GSI1 for the layout's
+ * field, Scan on `type` as the last resort.
+ *
+ * Records are stored under their schema field names with their values as
+ * given; attributes that would clash with the table's own (`pk`, `type`,
+ * `expires`, …) are stored with a `_` suffix.
+ */
+import { DynamoAuthAdapterError } from "../errors.js"
+import { ExpressionBuilder } from "../expression-builder.js"
+import type { AccessPath, PlannedRecord } from "../planner/types.js"
+import type { Expression, Item, ItemTable, Key } from "../table-client.js"
+import type { TableNames } from "../../table/names.js"
+import { fromStoredDate, toEpochSeconds } from "../codec.js"
+import { createGenericKeyBuilder, GSI_SORT, gsiSortOf, type GenericKeyBuilder } from "./generic-keys.js"
+import type { GenericModelLayout } from "./generic-layout.js"
+
+export class GenericModel {
+  private readonly keys: GenericKeyBuilder
+  private readonly reserved: ReadonlySet<string>
+
+  constructor(
+    readonly names: TableNames,
+    readonly layout: GenericModelLayout,
+  ) {
+    this.keys = createGenericKeyBuilder(names, layout)
+    this.reserved = new Set([names.partitionKey, names.sortKey, names.indexPartitionKey, names.indexSortKey, "type", names.ttlAttribute])
+  }
+
+  private storedName(field: string): string {
+    return this.reserved.has(field) || (field.endsWith("_") && this.reserved.has(field.slice(0, -1))) ? `${field}_` : field
+  }
+
+  private fieldName(attribute: string): string | undefined {
+    if (this.reserved.has(attribute)) return undefined
+    if (attribute.endsWith("_") && (this.reserved.has(attribute.slice(0, -1)) || this.reserved.has(attribute.replace(/_+$/, "")))) {
+      return attribute.slice(0, -1)
+    }
+    return attribute
+  }
+
+  keyOf(id: unknown): Key {
+    if (typeof id !== "string" || id === "") {
+      throw new DynamoAuthAdapterError("INVALID_INPUT", `A ${this.layout.model} record needs a non-empty string id, got ${JSON.stringify(id)}.`)
+    }
+    const keys = this.keys({ id })
+    return { [this.names.partitionKey]: keys[this.names.partitionKey]!, [this.names.sortKey]: keys[this.names.sortKey]! }
+  }
+
+  /** The item for a record: keys (GSI1 only when the indexed field has a value), `type`, fields, TTL. */
+  itemOf(record: PlannedRecord): Item {
+    const composite: Record<string, unknown> = { id: record.id }
+    if (this.layout.index) {
+      composite[this.layout.index.field] = record[this.layout.index.field]
+      composite[GSI_SORT] = gsiSortOf(this.layout, record)
+    }
+    const item: Item = { ...this.keys(composite), type: this.layout.kind }
+    for (const [field, value] of Object.entries(record)) if (value !== undefined) item[this.storedName(field)] = value
+    if (this.layout.ttlField) {
+      const expires = fromStoredDate(record[this.layout.ttlField])
+      if (expires) item[this.names.ttlAttribute] = Math.floor(toEpochSeconds(expires))
+    }
+    return item
+  }
+
+  recordOf(item: Item): PlannedRecord {
+    const record: PlannedRecord = {}
+    for (const [attribute, value] of Object.entries(item)) {
+      const field = this.fieldName(attribute)
+      if (field !== undefined) record[field] = value
+    }
+    return record
+  }
+
+  private scanFilter(): Expression {
+    return { expression: "#type = :type", names: { "#type": "type" }, values: { ":type": this.layout.kind } }
+  }
+
+  /** Access paths for the planner, bound to a table (the plain one, or a transaction's). */
+  accessPaths(table: ItemTable): AccessPath[] {
+    const model = this.layout.model
+    const paths: AccessPath[] = [
+      {
+        kind: "get",
+        description: `GetItem ${this.layout.kind}#<id>`,
+        keyFields: ["id"],
+        fetch: async (keys) => {
+          const item = await table.get(this.keyOf(keys.id), `findOne ${model}`)
+          return item ? [this.recordOf(item)] : []
+        },
+      },
+      {
+        kind: "batchGet",
+        description: `BatchGetItem ${this.layout.kind}#<id>…`,
+        keyFields: ["id"],
+        fetch: async (keys) => {
+          const ids = (keys.id as unknown[]).filter((id): id is string => typeof id === "string" && id !== "")
+          const items = await table.batchGet(ids.map((id) => this.keyOf(id)), `findMany ${model}`)
+          return items.map((item) => this.recordOf(item))
+        },
+      },
+      {
+        kind: "scan",
+        description: `Scan type = ${this.layout.kind}`,
+        keyFields: [],
+        fetch: async () => (await table.scanAll(this.scanFilter(), `scan ${model}`)).map((item) => this.recordOf(item)),
+      },
+    ]
+    const index = this.layout.index
+    if (index) {
+      paths.push({
+        kind: "query",
+        description: `Query ${this.names.indexName} ${this.layout.kind}#${index.field}#<value>`,
+        keyFields: [index.field],
+        ...(index.sortField ? { orderedBy: index.sortField } : {}),
+        fetch: async (keys, hint) => {
+          const gsiPk = this.keys({ id: "-", [index.field]: keys[index.field], [GSI_SORT]: "-" })[this.names.indexPartitionKey]!
+          const e = new ExpressionBuilder()
+          const items = await table.queryAll(
+            {
+              index: "gsi",
+              keyCondition: { expression: `${e.name(this.names.indexPartitionKey)} = ${e.value(gsiPk)}`, names: e.names, values: e.values },
+              ...(hint.direction === "desc" ? { scanForward: false } : {}),
+              ...(hint.limit !== undefined ? { limit: hint.limit } : {}),
+            },
+            `query ${model} by ${index.field}`,
+            hint.limit,
+          )
+          return items.map((item) => this.recordOf(item))
+        },
+      })
+    }
+    return paths
+  }
+
+  /** Puts a new record; fails if one with this id exists. */
+  async create(table: ItemTable, record: PlannedRecord): Promise<PlannedRecord> {
+    const item = this.itemOf(record)
+    await table.write(
+      {
+        kind: "put",
+        item,
+        condition: { expression: "attribute_not_exists(#pk)", names: { "#pk": this.names.partitionKey } },
+        label: `Put ${String(item[this.names.partitionKey])}`,
+      },
+      `create ${this.layout.model}`,
+    )
+    return record
+  }
+
+  /** Rewrites a record that exists (its GSI1 keys and TTL follow the new values). */
+  async replace(table: ItemTable, record: PlannedRecord): Promise<PlannedRecord> {
+    const item = this.itemOf(record)
+    await table.write(
+      {
+        kind: "put",
+        item,
+        condition: { expression: "attribute_exists(#pk)", names: { "#pk": this.names.partitionKey } },
+        label: `Put ${String(item[this.names.partitionKey])}`,
+      },
+      `update ${this.layout.model}`,
+    )
+    return record
+  }
+
+  /**
+   * Deletes a record, on condition that its guarded fields still hold the
+   * values it was read with. Returns the deleted record, or undefined when
+   * another writer changed or removed it first.
+   */
+  async delete(table: ItemTable, record: PlannedRecord, guardFields: readonly string[] = []): Promise<PlannedRecord | undefined> {
+    const key = this.keyOf(record.id)
+    try {
+      const old = await table.write(
+        { kind: "delete", key, condition: this.guard(record, guardFields), label: `Delete ${key[this.names.partitionKey]}` },
+        `delete ${this.layout.model}`,
+      )
+      return old ? this.recordOf(old) : undefined
+    } catch (error) {
+      if ((error as { name?: string }).name === "ConditionalCheckFailedException") return undefined
+      throw error
+    }
+  }
+
+  /**
+   * One UpdateItem: `ADD` for each increment, `SET` for each assignment, on
+   * condition that the record still has the values it was read with in
+   * `guardFields`. Returns the new record, or undefined when the guard failed.
+   */
+  async increment(
+    table: ItemTable,
+    record: PlannedRecord,
+    increment: Readonly<Record<string, number>>,
+    set: Readonly<Record<string, unknown>>,
+    guardFields: readonly string[],
+  ): Promise<PlannedRecord | undefined> {
+    const e = new ExpressionBuilder("u")
+    const adds = Object.entries(increment).map(([field, delta]) => `${e.name(this.storedName(field))} ${e.value(delta)}`)
+    const next = { ...record, ...set }
+    for (const [field, delta] of Object.entries(increment)) next[field] = (typeof record[field] === "number" ? (record[field] as number) : 0) + delta
+    const sets: string[] = []
+    const removes: string[] = []
+    for (const [field, value] of Object.entries(set)) {
+      if (field === "id") continue
+      if (value === undefined) continue
+      sets.push(`${e.name(this.storedName(field))} = ${e.value(value)}`)
+    }
+    // Keep GSI1 and the TTL attribute in step with the fields they mirror.
+    const derived = this.itemOf(next)
+    for (const attribute of [this.names.indexPartitionKey, this.names.indexSortKey, this.names.ttlAttribute]) {
+      if (derived[attribute] !== undefined) sets.push(`${e.name(attribute)} = ${e.value(derived[attribute])}`)
+      else removes.push(e.name(attribute))
+    }
+    const update: Expression = {
+      expression: [adds.length ? `ADD ${adds.join(", ")}` : "", sets.length ? `SET ${sets.join(", ")}` : "", removes.length ? `REMOVE ${removes.join(", ")}` : ""]
+        .filter(Boolean)
+        .join(" "),
+      names: e.names,
+      values: e.values,
+    }
+    try {
+      const updated = await table.write(
+        { kind: "update", key: this.keyOf(record.id), update, condition: this.guard(record, guardFields), label: `Update ${this.layout.kind}#${String(record.id)}` },
+        `incrementOne ${this.layout.model}`,
+      )
+      return updated ? this.recordOf(updated) : undefined
+    } catch (error) {
+      if ((error as { name?: string }).name === "ConditionalCheckFailedException") return undefined
+      throw error
+    }
+  }
+
+  /** `attribute_exists(pk)` and, for each guarded field, the value it was read with (or its absence). */
+  guard(record: PlannedRecord, fields: readonly string[]): Expression {
+    const e = new ExpressionBuilder("g")
+    const parts = [`attribute_exists(${e.name(this.names.partitionKey)})`]
+    for (const field of new Set(fields)) {
+      const value = record[field]
+      const name = e.name(this.storedName(field))
+      if (value === undefined || value === null) parts.push(`(attribute_not_exists(${name}) OR ${name} = ${e.value(null)})`)
+      else parts.push(`${name} = ${e.value(value)}`)
+    }
+    return { expression: parts.join(" AND "), names: e.names, values: e.values }
+  }
+}

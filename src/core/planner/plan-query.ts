@@ -1,0 +1,92 @@
+/**
+ * Chooses how to answer a read: the cheapest access path whose key fields
+ * the where clause fixes (GetItem, then BatchGetItem, then Query), and Scan
+ * only when nothing else applies. The chosen path only narrows the
+ * candidates; every condition is evaluated on them afterwards
+ * (`executeQuery`), so no condition is ever dropped. DynamoDB filter
+ * expressions would not reduce the capacity consumed either, so evaluating
+ * in process costs nothing extra and keeps one set of semantics.
+ */
+import type { Logger } from "../logger.js"
+import { requiredConditions } from "../where/evaluate.js"
+import type { WhereCondition } from "../where/types.js"
+import type { AccessPath, FetchHint, QueryOptions, QueryPlan } from "./types.js"
+
+const COST: Record<AccessPath["kind"], number> = { get: 0, batchGet: 1, query: 2, scan: 3 }
+
+function isKeyValue(value: unknown): value is string | number {
+  return (typeof value === "string" && value !== "") || typeof value === "number"
+}
+
+/** A condition that pins a field to one stored value. */
+function pinsValue(condition: WhereCondition): boolean {
+  return (
+    condition.operator === "eq" &&
+    isKeyValue(condition.value) &&
+    (condition.mode !== "insensitive" || typeof condition.value !== "string")
+  )
+}
+
+/** A condition that pins a field to a list of values (a BatchGetItem). */
+function pinsList(condition: WhereCondition): boolean {
+  return (
+    condition.operator === "in" &&
+    Array.isArray(condition.value) &&
+    condition.value.length > 0 &&
+    condition.value.length <= 100 &&
+    condition.value.every(isKeyValue) &&
+    (condition.mode !== "insensitive" || condition.value.every((v) => typeof v !== "string"))
+  )
+}
+
+function keysFor(path: AccessPath, required: readonly WhereCondition[]): { keys: Record<string, unknown>; used: WhereCondition[] } | undefined {
+  const keys: Record<string, unknown> = {}
+  const used: WhereCondition[] = []
+  for (const field of path.keyFields) {
+    const condition =
+      path.kind === "batchGet"
+        ? required.find((c) => c.field === field && (pinsList(c) || pinsValue(c)))
+        : required.find((c) => c.field === field && pinsValue(c))
+    if (!condition) return undefined
+    keys[field] = path.kind === "batchGet" && !Array.isArray(condition.value) ? [condition.value] : condition.value
+    used.push(condition)
+  }
+  return { keys, used }
+}
+
+export interface PlanQueryInput {
+  /** The model's name, for logs. */
+  model: string
+  paths: readonly AccessPath[]
+  where: readonly WhereCondition[]
+  options?: QueryOptions
+  /** Receives the Scan warning when a read falls back to a Scan. */
+  logger?: Logger
+}
+
+export function planQuery({ model, paths, where, options = {}, logger }: PlanQueryInput): QueryPlan {
+  const required = requiredConditions(where)
+  const ordered = [...paths].sort((a, b) => COST[a.kind] - COST[b.kind])
+  for (const path of ordered) {
+    const match = path.kind === "scan" ? { keys: {}, used: [] } : keysFor(path, required)
+    if (!match) continue
+    if (path.kind === "scan") {
+      logger?.warn(
+        `Scan on model "${model}": no key or index answers ${where.length ? where.map((c) => `${c.field} ${c.operator}`).join(", ") : "a read of every record"}. ` +
+          `Declare an index for ${[...new Set(where.map((c) => c.field))].join(", ") || "this read"} in options.models to avoid it.`,
+        { model, fields: [...new Set(where.map((c) => c.field))] },
+      )
+    }
+    const answeredByKey = path.kind !== "scan" && match.used.length === where.length
+    const hint: FetchHint = {}
+    const sort = options.sortBy
+    if (answeredByKey && options.limit !== undefined && (!sort || sort.field === path.orderedBy)) {
+      hint.limit = options.limit + (options.offset ?? 0)
+      if (sort) hint.direction = sort.direction
+    } else if (answeredByKey && sort && sort.field === path.orderedBy) {
+      hint.direction = sort.direction
+    }
+    return { model, path, keys: match.keys, where, hint, options }
+  }
+  throw new Error(`No access path for model ${model}: every model needs a scan path.`)
+}

@@ -1,0 +1,47 @@
+import type { SortSpec } from "../where/sort.js"
+import type { WhereCondition } from "../where/types.js"
+
+/** A record as the planner returns it: field name → value, in the caller's naming. */
+export type PlannedRecord = Record<string, unknown>
+
+/** How far a read may stop early: only given when the path's own order and the key answer the query exactly. */
+export interface FetchHint {
+  /** Stop after this many records. */
+  limit?: number
+  /** Read in this order of the path's `orderedBy` field. */
+  direction?: "asc" | "desc"
+}
+
+/**
+ * One way to read a model's records, cheapest first: a GetItem, a
+ * BatchGetItem, a Query on the table or GSI1, or a Scan.
+ */
+export interface AccessPath {
+  kind: "get" | "batchGet" | "query" | "scan"
+  /** For logs and tests: "GetItem VERIFICATION#<id>", "Query GSI1 identifier". */
+  description: string
+  /** Fields that need a required, case-sensitive `eq` on a non-null value (or, for batchGet, `in`). */
+  keyFields: readonly string[]
+  /** A query path's records come ordered by this field (ascending), so sorting by it can be pushed down. */
+  orderedBy?: string
+  /** Reads the candidates for these key values (a list for batchGet). Candidates are filtered afterwards. */
+  fetch(keys: Readonly<Record<string, unknown>>, hint: FetchHint): Promise<PlannedRecord[]>
+}
+
+export interface QueryOptions {
+  sortBy?: SortSpec
+  limit?: number
+  offset?: number
+}
+
+export interface QueryPlan {
+  model: string
+  path: AccessPath
+  /** The key values taken from the where clause. */
+  keys: Record<string, unknown>
+  /** Every condition, re-checked on every candidate: none is ever dropped. */
+  where: readonly WhereCondition[]
+  /** Given when the key alone answers the where clause and the path's order answers the sort. */
+  hint: FetchHint
+  options: QueryOptions
+}

@@ -1,0 +1,2 @@
+export { BufferedTable, runInTransaction } from "./buffered-table.js"
+export { compileCondition, applyUpdate } from "./expression-eval.js"
