@@ -1,0 +1,68 @@
+import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand } from "@aws-sdk/client-dynamodb"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { localClient, uniqueTableName } from "../support/test-table.js"
+import { runCli, runCliLocal, stubLocalCredentials } from "./run-cli.js"
+
+const client = localClient()
+const created: string[] = []
+beforeAll(stubLocalCredentials)
+afterAll(async () => {
+  for (const TableName of created) await client.send(new DeleteTableCommand({ TableName })).catch(() => {})
+  client.destroy()
+})
+
+describe("create-table command", () => {
+  it("creates the table and says so, then reports that it already exists", async () => {
+    const tableName = uniqueTableName("cli-create")
+    created.push(tableName)
+    const first = await runCliLocal("create-table", "--table", tableName)
+    expect(first).toEqual({
+      code: 0,
+      stdout: `Created table "${tableName}" (pk/sk, index GSI1 on GSI1PK/GSI1SK, on-demand billing).\nEnabled TTL on "expires".`,
+      stderr: "",
+    })
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }))
+    expect(Table?.TableStatus).toBe("ACTIVE")
+
+    const again = await runCliLocal("create-table", "--table", tableName)
+    expect(again).toEqual({
+      code: 0,
+      stdout: `Table "${tableName}" already exists with the right schema: nothing to create.\nTTL on "expires" was already enabled.`,
+      stderr: "",
+    })
+  })
+
+  it("exits non-zero on a table with another schema, naming the differences", async () => {
+    const tableName = uniqueTableName("cli-wrong")
+    created.push(tableName)
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: "PAY_PER_REQUEST",
+        AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
+        KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
+      }),
+    )
+    const run = await runCliLocal("create-table", "--table", tableName)
+    expect(run.code).toBe(1)
+    expect(run.stdout).toBe("")
+    expect(run.stderr).toContain(`TABLE_SCHEMA_MISMATCH: Table "${tableName}" exists with another schema`)
+    expect(run.stderr).toContain(`partition key is "id", expected "pk"`)
+    expect(run.stderr).toContain(`global secondary index "GSI1" is missing`)
+  })
+
+  it("has --help for every command and rejects unknown flags", async () => {
+    const top = await runCli("--help")
+    expect(top.code).toBe(0)
+    for (const command of ["create-table", "doctor", "print-iac"]) {
+      expect(top.stdout).toContain(`  ${command}`)
+      const help = await runCli(command, "--help")
+      expect(help.code).toBe(0)
+      expect(help.stdout).toContain(`Usage: dynamodb-auth-adapter ${command} `)
+    }
+    const unknown = await runCli("doctor", "--tabel", "x")
+    expect(unknown.code).toBe(1)
+    expect(unknown.stderr).toContain("--tabel")
+    expect(unknown.stderr).toContain("Usage: dynamodb-auth-adapter doctor")
+  })
+})
