@@ -1,0 +1,162 @@
+/**
+ * `DynamoDBAdapter`: the Auth.js `Adapter` over the shared identity stores.
+ * A drop-in for `@auth/dynamodb-adapter` (same options, same items, same
+ * return values) that keeps emails and provider accounts unique, deletes
+ * users completely, uses verification tokens once and never leaks key
+ * attributes. It builds no DynamoDB request itself.
+ */
+import type { Adapter, AdapterAccount, AdapterAuthenticator, AdapterSession, AdapterUser, VerificationToken } from "@auth/core/adapters"
+import type { DynamoClientInput } from "../core/dynamo-client.js"
+import type { Logger } from "../core/logger.js"
+import { createIdentityStores, isExpired } from "../core/stores/index.js"
+import { TableClient } from "../core/table-client.js"
+import { resolveTableNames, type TableNameOptions } from "../table/names.js"
+import {
+  toAdapterAccount,
+  toAdapterAuthenticator,
+  toAdapterSession,
+  toAdapterUser,
+  toStoredAccount,
+  toStoredAuthenticator,
+  toStoredSession,
+  toStoredUser,
+  toStoredVerificationToken,
+  toVerificationToken,
+} from "./shapes.js"
+
+/**
+ * The options of `@auth/dynamodb-adapter` (`tableName`, `partitionKey`,
+ * `sortKey`, `indexName`, `indexPartitionKey`, `indexSortKey`, with the same
+ * defaults), plus a `logger` for warnings such as a lookup item that could
+ * not be back-filled.
+ */
+export interface DynamoDBAdapterOptions extends TableNameOptions {
+  logger?: Logger
+}
+
+function newId(): string {
+  return globalThis.crypto.randomUUID()
+}
+
+/**
+ * The Auth.js adapter. `client` is a `DynamoDBDocument` /
+ * `DynamoDBDocumentClient` (as `@auth/dynamodb-adapter` takes) or a plain
+ * `DynamoDBClient`.
+ *
+ * Errors are `DynamoAuthAdapterError`s: `EMAIL_EXISTS` (createUser, or an
+ * email change, to a taken email), `ACCOUNT_EXISTS` (linkAccount of a
+ * provider account another user has), `NOT_FOUND` (updateUser of an unknown
+ * id, updateAuthenticatorCounter of an unknown credential), `MISSING_TABLE`,
+ * `MISSING_INDEX`, `ITEM_TOO_LARGE`.
+ */
+export function DynamoDBAdapter(client: DynamoClientInput, options: DynamoDBAdapterOptions = {}): Adapter {
+  const { logger, ...nameOptions } = options
+  const table = new TableClient({ names: resolveTableNames(nameOptions), client, ...(logger ? { logger } : {}) })
+  const { users, accounts, sessions, verificationTokens, authenticators } = createIdentityStores(table)
+
+  return {
+    async createUser(user: AdapterUser): Promise<AdapterUser> {
+      const id = typeof user.id === "string" && user.id !== "" ? user.id : newId()
+      const created = await users.create({ ...toStoredUser(user), id })
+      return toAdapterUser(created)
+    },
+
+    async getUser(id: string): Promise<AdapterUser | null> {
+      const user = await users.get(id)
+      return user ? toAdapterUser(user) : null
+    },
+
+    async getUserByEmail(email: string): Promise<AdapterUser | null> {
+      const user = await users.getByEmail(email)
+      return user ? toAdapterUser(user) : null
+    },
+
+    async getUserByAccount({ provider, providerAccountId }: Pick<AdapterAccount, "provider" | "providerAccountId">): Promise<AdapterUser | null> {
+      const owner = await accounts.ownerOf(provider, providerAccountId)
+      if (!owner) return null
+      const user = await users.get(owner.userId)
+      return user ? toAdapterUser(user) : null
+    },
+
+    async updateUser({ id, ...changes }: Partial<AdapterUser> & Pick<AdapterUser, "id">): Promise<AdapterUser> {
+      return toAdapterUser(await users.update(id, toStoredUser(changes)))
+    },
+
+    async deleteUser(id: string): Promise<AdapterUser | null> {
+      const deleted = await users.deleteWithEverything(id)
+      return deleted ? toAdapterUser(deleted) : null
+    },
+
+    async linkAccount(account: AdapterAccount): Promise<AdapterAccount> {
+      // Like the official adapter: a fresh id is stored, the input is returned.
+      const stored = toStoredAccount({ ...account, id: newId() })
+      await accounts.create(stored as typeof stored & { userId: string; provider: string; providerAccountId: string })
+      return account
+    },
+
+    async unlinkAccount({ provider, providerAccountId }: Pick<AdapterAccount, "provider" | "providerAccountId">): Promise<AdapterAccount | undefined> {
+      const deleted = await accounts.delete(provider, providerAccountId)
+      return deleted ? toAdapterAccount(deleted) : undefined
+    },
+
+    async getAccount(providerAccountId: string, provider: string): Promise<AdapterAccount | null> {
+      const account = await accounts.getByProviderAccount(provider, providerAccountId)
+      return account ? toAdapterAccount(account) : null
+    },
+
+    async createSession(session: { sessionToken: string; userId: string; expires: Date }): Promise<AdapterSession> {
+      const withId = { id: newId(), ...session }
+      await sessions.create(toStoredSession(withId) as { sessionToken: string; userId: string })
+      return withId
+    },
+
+    async getSessionAndUser(sessionToken: string): Promise<{ session: AdapterSession; user: AdapterUser } | null> {
+      const session = await sessions.getByToken(sessionToken)
+      if (!session) return null
+      if (isExpired(session)) {
+        await sessions.delete(sessionToken, session)
+        return null
+      }
+      const user = await users.get(session.userId)
+      if (!user) return null
+      return { session: toAdapterSession(session), user: toAdapterUser(user) }
+    },
+
+    async updateSession({ sessionToken, ...changes }: Partial<AdapterSession> & Pick<AdapterSession, "sessionToken">): Promise<AdapterSession | null> {
+      const updated = await sessions.update(sessionToken, toStoredSession(changes))
+      return updated ? toAdapterSession(updated) : null
+    },
+
+    async deleteSession(sessionToken: string): Promise<AdapterSession | null> {
+      const deleted = await sessions.delete(sessionToken)
+      return deleted ? toAdapterSession(deleted) : null
+    },
+
+    async createVerificationToken(token: VerificationToken): Promise<VerificationToken> {
+      await verificationTokens.create(toStoredVerificationToken(token))
+      return token
+    },
+
+    async useVerificationToken({ identifier, token }: { identifier: string; token: string }): Promise<VerificationToken | null> {
+      const used = await verificationTokens.use(identifier, token)
+      return used ? toVerificationToken(used) : null
+    },
+
+    async createAuthenticator(authenticator: AdapterAuthenticator): Promise<AdapterAuthenticator> {
+      return toAdapterAuthenticator(await authenticators.create(toStoredAuthenticator(authenticator)))
+    },
+
+    async getAuthenticator(credentialID: string): Promise<AdapterAuthenticator | null> {
+      const authenticator = await authenticators.get(credentialID)
+      return authenticator ? toAdapterAuthenticator(authenticator) : null
+    },
+
+    async listAuthenticatorsByUserId(userId: string): Promise<AdapterAuthenticator[]> {
+      return (await authenticators.listByUser(userId)).map(toAdapterAuthenticator)
+    },
+
+    async updateAuthenticatorCounter(credentialID: string, counter: number): Promise<AdapterAuthenticator> {
+      return toAdapterAuthenticator(await authenticators.updateCounter(credentialID, counter))
+    },
+  }
+}
