@@ -49,12 +49,12 @@ function newId(): string {
  * id, updateAuthenticatorCounter of an unknown credential), `MISSING_TABLE`,
  * `MISSING_INDEX`, `ITEM_TOO_LARGE`.
  */
-export function DynamoDBAdapter(client: DynamoClientInput, options: DynamoDBAdapterOptions = {}): Adapter {
+export function DynamoDBAdapter(client: DynamoClientInput, options: DynamoDBAdapterOptions = {}) {
   const { logger, ...nameOptions } = options
   const table = new TableClient({ names: resolveTableNames(nameOptions), client, ...(logger ? { logger } : {}) })
   const { users, accounts, sessions, verificationTokens, authenticators } = createIdentityStores(table)
 
-  return {
+  const adapter = {
     async createUser(user: AdapterUser): Promise<AdapterUser> {
       const id = typeof user.id === "string" && user.id !== "" ? user.id : newId()
       const created = await users.create({ ...toStoredUser(user), id })
@@ -158,5 +158,9 @@ export function DynamoDBAdapter(client: DynamoClientInput, options: DynamoDBAdap
     async updateAuthenticatorCounter(credentialID: string, counter: number): Promise<AdapterAuthenticator> {
       return toAdapterAuthenticator(await authenticators.updateCounter(credentialID, counter))
     },
-  }
+  } satisfies Adapter
+  return adapter
 }
+
+/** What `DynamoDBAdapter` returns: an Auth.js `Adapter` with every method present and Promise-returning. */
+export type DynamoDBAuthjsAdapter = ReturnType<typeof DynamoDBAdapter>

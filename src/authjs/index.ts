@@ -2,7 +2,7 @@
  * `dynamodb-auth-adapter/authjs`: the Auth.js (next-auth v5, `@auth/core`)
  * adapter, a drop-in for `@auth/dynamodb-adapter`.
  */
-export { DynamoDBAdapter, type DynamoDBAdapterOptions } from "./adapter.js"
+export { DynamoDBAdapter, type DynamoDBAdapterOptions, type DynamoDBAuthjsAdapter } from "./adapter.js"
 export { DynamoAuthAdapterError, isDynamoAuthAdapterError, type DynamoAuthErrorCode } from "../core/errors.js"
 export type { DynamoClientInput } from "../core/dynamo-client.js"
 export type { Logger } from "../core/logger.js"

@@ -3,9 +3,9 @@
  * key attribute names and with custom ones: return values, and the items left
  * in the table. Returned records never carry key attributes or type markers.
  */
-import type { Adapter, AdapterAccount, AdapterAuthenticator, AdapterUser } from "@auth/core/adapters"
+import type { AdapterAccount, AdapterAuthenticator, AdapterUser } from "@auth/core/adapters"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { DynamoDBAdapter } from "../../src/authjs/index.js"
+import { DynamoDBAdapter, type DynamoDBAuthjsAdapter } from "../../src/authjs/index.js"
 import type { TableNameOptions } from "../../src/table/names.js"
 import { createTestTable, type TestTable } from "../support/test-table.js"
 
@@ -16,7 +16,7 @@ const layouts: [string, TableNameOptions][] = [
 
 describe.each(layouts)("Auth.js adapter conformance (%s)", (_label, nameOptions) => {
   let table: TestTable
-  let adapter: Required<Adapter>
+  let adapter: DynamoDBAuthjsAdapter
   let P: string, S: string, GP: string, GS: string
   const forbidden = () => [P, S, GP, GS, "pk", "sk", "GSI1PK", "GSI1SK"]
   const noKeys = (record: object | null | undefined) => {
@@ -27,7 +27,7 @@ describe.each(layouts)("Auth.js adapter conformance (%s)", (_label, nameOptions)
   beforeAll(async () => {
     table = await createTestTable(nameOptions)
     ;({ partitionKey: P, sortKey: S, indexPartitionKey: GP, indexSortKey: GS } = table.names)
-    adapter = DynamoDBAdapter(table.document, table.names) as Required<Adapter>
+    adapter = DynamoDBAdapter(table.document, table.names)
   })
   afterAll(async () => {
     await table.drop()
