@@ -11,7 +11,8 @@
  * action's condition, which is the one that was stated against the table.
  */
 import { randomUUID } from "node:crypto"
-import { DynamoAuthAdapterError } from "../errors.js"
+import { backoffDelay, sleep } from "../backoff.js"
+import { DynamoAuthAdapterError, isDynamoAuthAdapterError } from "../errors.js"
 import type { Logger } from "../logger.js"
 import type { KeyBuilder } from "../../table/entities.js"
 import type { TableNames } from "../../table/names.js"
@@ -19,6 +20,13 @@ import type { BatchWriteAction, Expression, Item, ItemTable, Key, QueryRequest, 
 import { applyUpdate, compileCondition } from "./expression-eval.js"
 
 const MAX_TRANSACTION_ACTIONS = 100
+const CONFLICT_ATTEMPTS = 6
+
+function onlyConflicts(error: unknown): boolean {
+  if (!isDynamoAuthAdapterError(error, "TRANSACTION_FAILED")) return false
+  const failed = (error.reasons ?? []).filter((r) => r.code !== "None")
+  return failed.length > 0 && failed.every((r) => r.code === "TransactionConflict")
+}
 
 interface BufferedItem {
   key: Key
@@ -213,7 +221,16 @@ export class BufferedTable implements ItemTable {
       )
     }
     this.committed = true
-    await this.base.transactWrite(actions, this.what, clientRequestToken)
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.base.transactWrite(actions, this.what, attempt === 0 ? clientRequestToken : randomUUID())
+        return
+      } catch (error) {
+        // Lost a race with another transaction in flight: retry, and the conditions decide who wins.
+        if (!onlyConflicts(error) || attempt + 1 >= CONFLICT_ATTEMPTS) throw error
+        await sleep(backoffDelay(attempt + 1))
+      }
+    }
   }
 }
 

@@ -1,0 +1,80 @@
+/**
+ * `singleTableAdapter()`: Better Auth on the next-auth single-table schema,
+ * sharing users, accounts and sessions with Auth.js.
+ *
+ * ```ts
+ * betterAuth({ database: singleTableAdapter() })            // table "next-auth", client from the environment
+ * betterAuth({ database: singleTableAdapter({ client, tableName: "auth" }) })
+ * ```
+ */
+import type { BetterAuthOptions } from "@better-auth/core"
+import { createAdapterFactory, type AdapterFactoryConfig, type DBAdapter } from "@better-auth/core/db/adapter"
+import { APIError, BASE_ERROR_CODES } from "@better-auth/core/error"
+import { defaultDynamoClient } from "../core/dynamo-client.js"
+import { consoleLogger } from "../core/logger.js"
+import type { GenericModel } from "../core/models/generic-model.js"
+import { claimConflictOf } from "../core/stores/transactions.js"
+import { TableClient } from "../core/table-client.js"
+import { BufferedTable } from "../core/transaction/buffered-table.js"
+import { resolveTableNames } from "../table/names.js"
+import { createCustomAdapter } from "./custom-adapter.js"
+import type { SingleTableAdapterOptions } from "./options.js"
+
+export const ADAPTER_ID = "dynamodb-single-table"
+
+/**
+ * A Better Auth database adapter over one DynamoDB table. Nothing touches the
+ * network until Better Auth makes its first call.
+ */
+export function singleTableAdapter(options: SingleTableAdapterOptions = {}): (betterAuthOptions: BetterAuthOptions) => DBAdapter<BetterAuthOptions> {
+  const names = resolveTableNames(options)
+  const logger = options.logger ?? consoleLogger
+  let tableClient: TableClient | undefined
+  const table = () => (tableClient ??= new TableClient({ names, client: options.client ?? defaultDynamoClient(), logger }))
+  const genericModels = new Map<string, GenericModel>()
+  const scanLogger = options.debugLogs ? logger : undefined
+  const layouts = options.models ?? {}
+  let lazyOptions: BetterAuthOptions | null = null
+
+  const config: AdapterFactoryConfig = {
+    adapterId: ADAPTER_ID,
+    adapterName: "DynamoDB single-table adapter",
+    usePlural: options.usePlural ?? false,
+    debugLogs: options.debugLogs ?? false,
+    // Dates are ISO strings (epoch seconds for the TTL attributes), JSON and arrays JSON strings: exactly what round-trips.
+    supportsDates: false,
+    supportsBooleans: true,
+    supportsJSON: false,
+    supportsArrays: false,
+    supportsNumericIds: false,
+    supportsUUIDs: false,
+    transaction: async (work) => {
+      const buffer = new BufferedTable(table(), "Better Auth transaction")
+      const transactionAdapter = createAdapterFactory({
+        config: { ...config, transaction: false },
+        adapter: createCustomAdapter({ names, table: () => buffer, scanLogger, layouts, genericModels }),
+      })(lazyOptions ?? {})
+      const result = await work(transactionAdapter)
+      try {
+        await buffer.commit()
+      } catch (error) {
+        const conflict = claimConflictOf(error)
+        if (conflict?.code === "EMAIL_EXISTS") {
+          // Another sign-up with this email committed first: the answer Better Auth gives when it sees the user.
+          throw APIError.from("UNPROCESSABLE_ENTITY", BASE_ERROR_CODES.USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL, { cause: conflict })
+        }
+        throw conflict ?? error
+      }
+      return result
+    },
+  }
+
+  const factory = createAdapterFactory({
+    config,
+    adapter: createCustomAdapter({ names, table, scanLogger, layouts, genericModels }),
+  })
+  return (betterAuthOptions: BetterAuthOptions) => {
+    lazyOptions = betterAuthOptions
+    return factory(betterAuthOptions)
+  }
+}

@@ -1,0 +1,24 @@
+import type { ItemTable } from "../table-client.js"
+import { GenericModel } from "./generic-model.js"
+import type { ModelBackend, StoredRecord } from "./model-backend.js"
+
+/** A generic model as a `ModelBackend`: records are stored as they are given. */
+export function genericBackend(model: GenericModel): ModelBackend {
+  return {
+    model: model.layout.model,
+    paths: (table) => model.accessPaths(table),
+    create: (table, record) => model.create(table, record),
+    async update(table: ItemTable, current: StoredRecord, changes: StoredRecord) {
+      const next: StoredRecord = { ...current }
+      for (const [field, value] of Object.entries(changes)) if (value !== undefined && field !== "id") next[field] = value
+      try {
+        return await model.replace(table, next)
+      } catch (error) {
+        if ((error as { name?: string }).name === "ConditionalCheckFailedException") return undefined
+        throw error
+      }
+    },
+    remove: (table, current, guardFields = []) => model.delete(table, current, guardFields),
+    increment: (table, current, increment, set, guardFields) => model.increment(table, current, increment, set, guardFields),
+  }
+}

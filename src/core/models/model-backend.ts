@@ -1,0 +1,33 @@
+import type { AccessPath } from "../planner/types.js"
+import type { ItemTable } from "../table-client.js"
+
+/** A record in stored form: attribute names as stored, keys and markers left out. */
+export type StoredRecord = Record<string, unknown>
+
+/**
+ * How one model's records are read and written, in stored form. The
+ * identity models (user, account, session) go through the identity stores;
+ * every other model through `GenericModel`. Every method takes the table to
+ * work on: the plain one, or a transaction's buffered one.
+ */
+export interface ModelBackend {
+  readonly model: string
+  /** Access paths for the planner; key fields and records use stored names. */
+  paths(table: ItemTable): AccessPath[]
+  create(table: ItemTable, record: StoredRecord): Promise<StoredRecord>
+  /** Applies `changes` to `current`; the updated record, or undefined when it no longer exists. */
+  update(table: ItemTable, current: StoredRecord, changes: StoredRecord): Promise<StoredRecord | undefined>
+  /**
+   * Deletes `current`; with `guardFields`, only while those fields still
+   * hold the values it was read with. The deleted record, or undefined.
+   */
+  remove(table: ItemTable, current: StoredRecord, guardFields?: readonly string[]): Promise<StoredRecord | undefined>
+  /** One conditional update adding `increment` and setting `set` (guarded like `remove`); undefined when the guard failed. */
+  increment?(
+    table: ItemTable,
+    current: StoredRecord,
+    increment: Readonly<Record<string, number>>,
+    set: Readonly<Record<string, unknown>>,
+    guardFields: readonly string[],
+  ): Promise<StoredRecord | undefined>
+}

@@ -1,0 +1,52 @@
+/**
+ * Better Auth's own adapter conformance suites, against singleTableAdapter on
+ * DynamoDB Local. numberIdTestSuite is left out: DynamoDB has no serial ids.
+ */
+import {
+  authFlowTestSuite,
+  caseInsensitiveTestSuite,
+  joinsTestSuite,
+  normalTestSuite,
+  testAdapter,
+  transactionsTestSuite,
+  uuidTestSuite,
+} from "@better-auth/test-utils/adapter"
+import { singleTableAdapter } from "../../src/better-auth/index.js"
+import { createTestTable, localClient } from "../support/test-table.js"
+
+const table = await createTestTable()
+// A client of its own: \`table.client\` carries the test DynamoDBDocument's marshalling
+// options (convertEmptyValues), which would store "" as null.
+const client = localClient()
+
+async function wipe() {
+  const items = await table.scanAll()
+  for (let i = 0; i < items.length; i += 25) {
+    await Promise.all(
+      items.slice(i, i + 25).map((item) =>
+        table.document.delete({ TableName: table.tableName, Key: { pk: item.pk, sk: item.sk } }),
+      ),
+    )
+  }
+}
+
+const { execute } = await testAdapter({
+  adapter: () => singleTableAdapter({ client, tableName: table.tableName }),
+  runMigrations: async () => {
+    await wipe()
+  },
+  tests: [
+    normalTestSuite(),
+    transactionsTestSuite(),
+    authFlowTestSuite(),
+    joinsTestSuite(),
+    uuidTestSuite(),
+    caseInsensitiveTestSuite(),
+  ],
+  onFinish: async () => {
+    client.destroy()
+    await table.drop()
+  },
+})
+
+execute()
