@@ -30,3 +30,13 @@ export { countRequests, type RecordedRequest, type RequestCounter } from "./core
 export { MAX_ITEM_BYTES, itemSize } from "./core/item-size.js"
 export type { DynamoClientInput } from "./core/dynamo-client.js"
 export type { Logger } from "./core/logger.js"
+export {
+  inspectTable,
+  type TableInspection,
+  type TableFinding,
+  type TableCheck,
+  type FindingStatus,
+  type InspectTableOptions,
+} from "./table/inspect-table.js"
+export { printIac, IAC_FORMATS, type IacFormat } from "./table/iac/formats.js"
+export { cloudFormationTemplate } from "./table/iac/cloudformation.js"
