@@ -97,13 +97,19 @@ export class BufferedTable implements ItemTable {
     return this.current(key, what)
   }
 
-  /** Buffers the write; returns what a direct write would (old item for put/delete, new item for update). */
+  /**
+   * Buffers the write; returns what a direct write would (old item for a
+   * delete, new item for an update), except that a put returns the old item
+   * only when this transaction wrote it.
+   */
   async write(action: WriteAction, what: string): Promise<Item | undefined> {
     this.assertOpen()
     switch (action.kind) {
       case "put": {
+        // No read for a put: its old item is returned only when this transaction wrote it
+        // (nothing in the library needs more, and a GetItem per buffered put would double a sign-up's requests).
         const key = this.keyOfItem(action.item)
-        const old = await this.current(key, what)
+        const old = this.buffer.get(this.id(key))?.state
         this.record(action, key, { ...action.item })
         return old
       }

@@ -1,0 +1,42 @@
+import { betterAuth } from "better-auth"
+import { afterAll, beforeAll, expect, it } from "vitest"
+import { singleTableAdapter } from "../../src/better-auth/index.js"
+import { createTestTable, localClient, type TestTable } from "../support/test-table.js"
+
+let table: TestTable
+let client: ReturnType<typeof localClient>
+
+beforeAll(async () => {
+  table = await createTestTable()
+  client = localClient()
+})
+
+afterAll(async () => {
+  client.destroy()
+  await table.drop()
+})
+
+it("50 concurrent email sign-ups with one email create exactly one user; the others get Better Auth's 'user already exists'", async () => {
+  const auth = betterAuth({
+    secret: "a-test-secret-that-is-long-enough-for-better-auth",
+    baseURL: "http://localhost:3000",
+    database: singleTableAdapter({ client, tableName: table.tableName }),
+    emailAndPassword: { enabled: true, password: { hash: async (p) => p, verify: async ({ hash, password }) => hash === password } },
+    logger: { disabled: true },
+  })
+  const results = await Promise.allSettled(
+    Array.from({ length: 50 }, (_, i) => auth.api.signUpEmail({ body: { email: "race@example.com", password: "password-123", name: `Racer ${i}` } })),
+  )
+  const won = results.filter((r) => r.status === "fulfilled")
+  const lost = results.filter((r): r is PromiseRejectedResult => r.status === "rejected")
+  expect(won).toHaveLength(1)
+  expect(lost).toHaveLength(49)
+  for (const failure of lost) {
+    expect(failure.reason).toMatchObject({ statusCode: 422, body: { code: "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL" } })
+  }
+  const items = await table.scanAll()
+  expect(items.filter((i) => i.type === "USER")).toHaveLength(1)
+  expect(items.filter((i) => i.type === "EMAIL")).toEqual([expect.objectContaining({ email: "race@example.com" })])
+  expect(items.filter((i) => i.type === "SESSION")).toHaveLength(1)
+  expect(items.filter((i) => i.type === "ACCOUNT_OWNER")).toHaveLength(1)
+})

@@ -1,0 +1,102 @@
+/**
+ * The flows Better Auth runs on every sign-up, sign-in and request, through
+ * `auth.api`, with every DynamoDB request counted: none may be a Scan, and
+ * the number of requests of each is pinned (README performance table).
+ */
+import { betterAuth } from "better-auth"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { singleTableAdapter } from "../../src/better-auth/index.js"
+import { countRequests, type RequestCounter } from "../../src/core/request-counter.js"
+import { createTestTable, localClient, type TestTable } from "../support/test-table.js"
+
+let table: TestTable
+let client: ReturnType<typeof localClient>
+let counter: RequestCounter
+let auth: ReturnType<typeof makeAuth>
+
+function makeAuth() {
+  return betterAuth({
+    secret: "a-test-secret-that-is-long-enough-for-better-auth",
+    baseURL: "http://localhost:3000",
+    database: singleTableAdapter({ client, tableName: table.tableName }),
+    emailAndPassword: { enabled: true, password: { hash: async (p) => `hashed:${p}`, verify: async ({ hash, password }) => hash === `hashed:${password}` } },
+    logger: { disabled: true },
+  })
+}
+
+function cookieHeader(headers: Headers): Headers {
+  const cookies = headers.getSetCookie().map((c) => c.split(";")[0]!)
+  return new Headers({ cookie: cookies.join("; ") })
+}
+
+async function measure<T>(run: () => Promise<T>): Promise<{ result: T; counts: Record<string, number>; total: number }> {
+  counter.reset()
+  const result = await run()
+  const counts = counter.byCommand()
+  return { result, counts, total: counter.total() }
+}
+
+const measured: Record<string, Record<string, number>> = {}
+
+beforeAll(async () => {
+  table = await createTestTable()
+  client = localClient()
+  counter = countRequests(client)
+  auth = makeAuth()
+})
+
+afterAll(async () => {
+  console.info("Hot-path requests per flow:", JSON.stringify(measured, null, 2))
+  counter.detach()
+  client.destroy()
+  await table.drop()
+})
+
+describe("Better Auth hot paths through auth.api", () => {
+  it("sign-up, sign-in, get session, list sessions and sign-out never Scan, with pinned request counts", async () => {
+    const email = "hot-path@example.com"
+    const signUp = await measure(() =>
+      auth.api.signUpEmail({ body: { email, password: "password-123", name: "Hot Path" }, returnHeaders: true }),
+    )
+    measured.signUp = signUp.counts
+    expect(signUp.counts.Scan).toBeUndefined()
+    // findOne user by email (GSI1 Query + email lookup GetItem on a miss), then one TransactWriteItems for user, email claim, account, session.
+    expect(signUp.counts).toEqual({ Query: 1, GetItem: 1, TransactWriteItems: 1 })
+
+    const signIn = await measure(() => auth.api.signInEmail({ body: { email, password: "password-123" }, returnHeaders: true }))
+    measured.signIn = signIn.counts
+    expect(signIn.counts.Scan).toBeUndefined()
+    // user by email (GSI1 Query), accounts of the user (Query on its partition), the new session (TransactWriteItems).
+    expect(signIn.counts).toEqual({ Query: 2, TransactWriteItems: 1 })
+    const headers = cookieHeader(signIn.result.headers)
+
+    const session = await measure(() => auth.api.getSession({ headers }))
+    measured.getSession = session.counts
+    expect(session.result?.user.email).toBe(email)
+    expect(session.counts.Scan).toBeUndefined()
+    // the session token item, then the user item: two strongly consistent GetItems.
+    expect(session.counts).toEqual({ GetItem: 2 })
+    expect(counter.requests.every((r) => r.input.ConsistentRead === true)).toBe(true)
+
+    const list = await measure(() => auth.api.listSessions({ headers }))
+    measured.listSessions = list.counts
+    expect(list.result).toHaveLength(2)
+    expect(list.counts.Scan).toBeUndefined()
+    expect(list.counts).toEqual({ GetItem: 2, Query: 1 })
+
+    const signOut = await measure(() => auth.api.signOut({ headers }))
+    measured.signOut = signOut.counts
+    expect(signOut.counts.Scan).toBeUndefined()
+    // findSession (token item, user), deleteSession (Better Auth reads the session before deleting it: token item,
+    // then the delete's own lookup by token), one transaction for both session items, then the user's accounts.
+    expect(signOut.counts).toEqual({ GetItem: 4, TransactWriteItems: 1, Query: 1 })
+
+    const items = await table.scanAll()
+    expect(items.filter((i) => i.type === "USER")).toHaveLength(1)
+    expect(items.filter((i) => i.type === "SESSION")).toHaveLength(1)
+    expect(items.filter((i) => i.type === "SESSION_TOKEN")).toHaveLength(1)
+    expect(items.filter((i) => String(i.pk).startsWith("USER#") && String(i.sk).startsWith("ACCOUNT#credential#"))).toHaveLength(1)
+    expect(items.filter((i) => i.type === "ACCOUNT_OWNER")).toHaveLength(1)
+    expect(items.filter((i) => i.type === "EMAIL")).toHaveLength(1)
+  })
+})
