@@ -1,0 +1,174 @@
+/**
+ * Which DynamoDB requests each adapter read becomes: keys and GSI1 where
+ * Better Auth's hot lookups need them, a Scan (with a warning) only when no
+ * key answers.
+ */
+import type { BetterAuthOptions } from "@better-auth/core"
+import type { DBAdapter } from "@better-auth/core/db/adapter"
+import { organization } from "better-auth/plugins/organization"
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
+import { singleTableAdapter } from "../../src/better-auth/index.js"
+import type { Logger } from "../../src/core/logger.js"
+import { countRequests, type RequestCounter } from "../../src/core/request-counter.js"
+import { createTestTable, localClient, type TestTable } from "../support/test-table.js"
+
+let table: TestTable
+let client: ReturnType<typeof localClient>
+let counter: RequestCounter
+let adapter: DBAdapter<BetterAuthOptions>
+const warnings: { message: string; details?: Record<string, unknown> }[] = []
+const logger: Logger = { debug() {}, warn: (message, details) => void warnings.push({ message, ...(details ? { details } : {}) }) }
+const options: BetterAuthOptions = { plugins: [organization()] }
+
+function make(extra: Parameters<typeof singleTableAdapter>[0] = {}) {
+  return singleTableAdapter({ client, tableName: table.tableName, debugLogs: { findOne: false }, logger, ...extra })(options)
+}
+
+beforeAll(async () => {
+  table = await createTestTable()
+  client = localClient()
+  counter = countRequests(client)
+  adapter = make()
+})
+
+afterAll(async () => {
+  counter.detach()
+  client.destroy()
+  await table.drop()
+})
+
+beforeEach(() => {
+  warnings.length = 0
+})
+
+async function newUser(email: string) {
+  return adapter.create<Record<string, unknown>>({ model: "user", data: { name: "U", email, emailVerified: false, createdAt: new Date(), updatedAt: new Date() } })
+}
+
+describe("access paths on DynamoDB Local", () => {
+  it("findOne session where token eq is one GetItem, no Scan", async () => {
+    const user = await newUser("s@example.com")
+    await adapter.create({ model: "session", data: { token: "tok-1", userId: user.id, expiresAt: new Date(Date.now() + 3600_000), createdAt: new Date(), updatedAt: new Date() } })
+    counter.reset()
+    const session = await adapter.findOne<{ token: string }>({ model: "session", where: [{ field: "token", value: "tok-1" }] })
+    expect(session?.token).toBe("tok-1")
+    expect(counter.byCommand()).toEqual({ GetItem: 1 })
+  })
+
+  it("findMany verification where identifier eq, newest first, limit 1 is one GSI1 Query with Limit 1", async () => {
+    const base = Date.now()
+    for (const [i, value] of ["old", "newest", "middle"].entries()) {
+      const createdAt = new Date(base + [0, 2000, 1000][i]!)
+      await adapter.create({ model: "verification", data: { identifier: "reset:abc", value, expiresAt: new Date(base + 600_000), createdAt, updatedAt: createdAt } })
+    }
+    counter.reset()
+    const [latest] = await adapter.findMany<{ value: string }>({
+      model: "verification",
+      where: [{ field: "identifier", value: "reset:abc" }],
+      sortBy: { field: "createdAt", direction: "desc" },
+      limit: 1,
+    })
+    expect(latest?.value).toBe("newest")
+    expect(counter.byCommand()).toEqual({ Query: 1 })
+    expect(counter.requests[0]!.input).toMatchObject({ IndexName: "GSI1", Limit: 1, ScanIndexForward: false })
+    const stored = (await table.scanAll()).filter((i) => i.type === "VERIFICATION")
+    expect(stored).toHaveLength(3)
+    for (const item of stored) {
+      // expiresAt is also the TTL attribute, in epoch seconds.
+      expect(item.expires).toBe(Math.floor(Date.parse(String(item.expiresAt)) / 1000))
+      expect(item.GSI1PK).toBe("VERIFICATION#identifier#reset:abc")
+    }
+  })
+
+  it("user by email is a GSI1 Query, accounts of a user a Query on its partition, an account by provider key GetItems", async () => {
+    const user = await newUser("acc@example.com")
+    await adapter.create({ model: "account", data: { userId: user.id, providerId: "github", accountId: "gh-1", createdAt: new Date(), updatedAt: new Date() } })
+    counter.reset()
+    expect(await adapter.findOne({ model: "user", where: [{ field: "email", value: "acc@example.com" }] })).toMatchObject({ id: user.id })
+    expect(counter.byCommand()).toEqual({ Query: 1 })
+    counter.reset()
+    expect(await adapter.findMany({ model: "account", where: [{ field: "userId", value: user.id }] })).toHaveLength(1)
+    expect(counter.byCommand()).toEqual({ Query: 1 })
+    counter.reset()
+    const found = await adapter.findMany({ model: "account", where: [{ field: "providerId", value: "github" }, { field: "accountId", value: "gh-1" }], limit: 2 })
+    expect(found).toHaveLength(1)
+    expect(counter.byCommand()).toEqual({ GetItem: 2 })
+    counter.reset()
+    await adapter.findOne({ model: "account", where: [{ field: "userId", value: user.id }, { field: "providerId", value: "github" }, { field: "accountId", value: "gh-1" }] })
+    expect(counter.byCommand()).toEqual({ GetItem: 1 })
+    expect(warnings).toEqual([])
+  })
+
+  it("session token in [...] is one BatchGetItem", async () => {
+    const user = await newUser("multi@example.com")
+    for (const token of ["m-1", "m-2", "m-3"]) {
+      await adapter.create({ model: "session", data: { token, userId: user.id, expiresAt: new Date(Date.now() + 3600_000), createdAt: new Date(), updatedAt: new Date() } })
+    }
+    counter.reset()
+    const sessions = await adapter.findMany({ model: "session", where: [{ field: "token", operator: "in", value: ["m-1", "m-3", "nope"] }] })
+    expect(sessions).toHaveLength(2)
+    expect(counter.byCommand()).toEqual({ BatchGetItem: 1, GetItem: 1, Query: 1 })
+  })
+
+  it("a read no key answers is a Scan, correct, and warned about with the model and fields", async () => {
+    await newUser("MiXeD@Example.com")
+    counter.reset()
+    const found = await adapter.findMany({ model: "user", where: [{ field: "email", value: "mixed@example.com", mode: "insensitive" }] })
+    expect(found).toHaveLength(1)
+    expect(counter.byCommand()).toEqual({ Scan: 1 })
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]!.details).toEqual({ model: "user", fields: ["email"] })
+  })
+
+  it("without debugLogs a Scan is not logged", async () => {
+    const quiet = singleTableAdapter({ client, tableName: table.tableName, logger })(options)
+    await quiet.findMany({ model: "user", where: [{ field: "name", value: "nobody" }] })
+    expect(warnings).toEqual([])
+  })
+
+  it("plugin models get a GSI1 pattern from their schema (member by userId), overridable through options.models", async () => {
+    await adapter.create({ model: "member", data: { organizationId: "org-1", userId: "u-9", role: "owner", createdAt: new Date() } })
+    counter.reset()
+    expect(await adapter.findMany({ model: "member", where: [{ field: "userId", value: "u-9" }] })).toHaveLength(1)
+    expect(counter.byCommand()).toEqual({ Query: 1 })
+    const byOrg = make({ models: { member: { index: { field: "organizationId" } } } })
+    await byOrg.create({ model: "member", data: { organizationId: "org-2", userId: "u-10", role: "owner", createdAt: new Date() } })
+    counter.reset()
+    expect(await byOrg.findMany({ model: "member", where: [{ field: "organizationId", value: "org-2" }] })).toHaveLength(1)
+    expect(counter.byCommand()).toEqual({ Query: 1 })
+    const item = (await table.scanAll()).find((i) => i.type === "MEMBER" && i.organizationId === "org-2")
+    expect(item).toMatchObject({ GSI1PK: "MEMBER#organizationId#org-2" })
+    expect(String(item?.pk)).toMatch(/^MEMBER#/)
+  })
+
+  it("consumeOne is one conditional DeleteItem after the read; exactly one of concurrent consumers gets the row", async () => {
+    const created = await adapter.create<{ id: string }>({
+      model: "verification",
+      data: { identifier: "consume", value: "v", expiresAt: new Date(Date.now() + 60_000), createdAt: new Date(), updatedAt: new Date() },
+    })
+    counter.reset()
+    const results = await Promise.all(Array.from({ length: 10 }, () => adapter.consumeOne({ model: "verification", where: [{ field: "id", value: created.id }] })))
+    expect(results.filter((r) => r !== null)).toHaveLength(1)
+    expect((await table.scanAll()).filter((i) => i.identifier === "consume")).toEqual([])
+  })
+
+  it("incrementOne is one conditional UpdateItem with ADD, guarded by the where clause", async () => {
+    const options2: BetterAuthOptions = { rateLimit: { storage: "database", enabled: true } }
+    const limiter = singleTableAdapter({ client, tableName: table.tableName })(options2)
+    await limiter.create({ model: "rateLimit", data: { key: "ip:1", count: 1, lastRequest: 1000 } })
+    counter.reset()
+    const bumped = await limiter.incrementOne<{ count: number }>({
+      model: "rateLimit",
+      where: [{ field: "key", value: "ip:1" }, { field: "count", operator: "lt", value: 5 }],
+      increment: { count: 1 },
+      set: { lastRequest: 2000 },
+    })
+    expect(bumped?.count).toBe(2)
+    expect(counter.byCommand()).toEqual({ Query: 1, UpdateItem: 1 })
+    expect(String(counter.requests[1]!.input.UpdateExpression)).toMatch(/^ADD /)
+    expect(
+      await limiter.incrementOne({ model: "rateLimit", where: [{ field: "key", value: "ip:1" }, { field: "count", operator: "lt", value: 2 }], increment: { count: 1 } }),
+    ).toBeNull()
+    expect((await table.scanAll()).find((i) => i.type === "RATE_LIMIT")).toMatchObject({ count: 2, lastRequest: 2000 })
+  })
+})
