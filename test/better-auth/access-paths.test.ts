@@ -42,7 +42,7 @@ beforeEach(() => {
 })
 
 async function newUser(email: string) {
-  return adapter.create<Record<string, unknown>>({ model: "user", data: { name: "U", email, emailVerified: false, createdAt: new Date(), updatedAt: new Date() } })
+  return adapter.create<{ id: string }>({ model: "user", data: { name: "U", email, emailVerified: false, createdAt: new Date(), updatedAt: new Date() } })
 }
 
 describe("access paths on DynamoDB Local", () => {
