@@ -146,4 +146,23 @@ describe("written by ours, read by @auth/dynamodb-adapter", () => {
     const withoutId = (item: Record<string, unknown> | undefined, id: string) => JSON.parse(JSON.stringify(item ?? {}).replaceAll(id, "<id>"))
     expect(withoutId(mine, "user-under-test")).toEqual(withoutId(theirs, created.id))
   })
+
+  it("lookup items left behind by the official deleteUser/unlinkAccount do not block a new sign-up or link", async () => {
+    await ours.createUser({ id: "gone", email: "reuse@example.com", emailVerified: null })
+    await ours.linkAccount(account("gone", "reuse-sub"))
+    await official.unlinkAccount({ provider: "mock", providerAccountId: "reuse-sub" })
+    await official.deleteUser("gone")
+    const stale = (await table.scanAll()).filter((i) => i.userId === "gone").map((i) => i.type)
+    expect(stale.sort()).toEqual(["ACCOUNT_OWNER", "EMAIL"])
+
+    const again = await ours.createUser({ id: "again", email: "reuse@example.com", emailVerified: null })
+    expect(again).toMatchObject({ id: "again" })
+    await ours.linkAccount(account("again", "reuse-sub"))
+    const all = await table.scanAll()
+    expect(all.find((i) => i.pk === "EMAIL#reuse@example.com")?.userId).toBe("again")
+    expect(all.find((i) => i.pk === "ACCOUNT#mock#reuse-sub")?.userId).toBe("again")
+    expect(await ours.getUserByAccount({ provider: "mock", providerAccountId: "reuse-sub" })).toEqual(again)
+    // A live claim is still enforced.
+    await expect(ours.createUser({ id: "third", email: "reuse@example.com", emailVerified: null })).rejects.toMatchObject({ code: "EMAIL_EXISTS" })
+  })
 })

@@ -9,11 +9,11 @@
  * Tables written by `@auth/dynamodb-adapter` have no lookup items: a lookup
  * miss falls back to GSI1 and writes the missing lookup item (conditionally).
  */
-import { DynamoAuthAdapterError } from "../errors.js"
+import { DynamoAuthAdapterError, isDynamoAuthAdapterError } from "../errors.js"
 import type { Item, ItemTable, WriteAction } from "../table-client.js"
 import { ITEM_TYPES, providerAccountOf } from "../../table/entities.js"
 import { baseKeyOf } from "./base-key.js"
-import { absentOrOwnedBy, itemAbsent, itemPresent, setAndRemove } from "./conditions.js"
+import { absentOrOwnedBy, itemAbsent, itemPresent, ownedBy, setAndRemove } from "./conditions.js"
 import { definedChanges, toRecord, type StoredRecord } from "./stored-record.js"
 import { claimLabel, isConditionFailure, transact } from "./transactions.js"
 
@@ -89,11 +89,11 @@ export class AccountStore {
     }
   }
 
-  private planClaim(provider: string, providerAccountId: string, userId: string): WriteAction {
+  private planClaim(provider: string, providerAccountId: string, userId: string, staleOwner?: string): WriteAction {
     return {
       kind: "put",
       item: { ...this.lookupKey(provider, providerAccountId), type: ITEM_TYPES.accountLookup, provider, providerAccountId, userId },
-      condition: itemAbsent(this.table.names),
+      condition: staleOwner === undefined ? itemAbsent(this.table.names) : ownedBy(staleOwner),
       label: claimLabel.account(provider, providerAccountId),
     }
   }
@@ -128,7 +128,7 @@ export class AccountStore {
   }
 
   /** The writes that create the account and claim its provider account (ACCOUNT_EXISTS when taken). */
-  planCreate(account: NewStoredAccount): WriteAction[] {
+  planCreate(account: NewStoredAccount, staleOwner?: string): WriteAction[] {
     const { userId, provider, providerAccountId } = account
     return [
       {
@@ -136,13 +136,33 @@ export class AccountStore {
         item: { ...this.accountKeys(userId, provider, providerAccountId), ...account },
         label: `put account ${provider}#${providerAccountId} of user ${userId}`,
       },
-      this.planClaim(provider, providerAccountId, userId),
+      this.planClaim(provider, providerAccountId, userId, staleOwner),
     ]
+  }
+
+  /**
+   * The owner of a stale claim: a lookup item whose account item is gone
+   * (unlinked by another program, such as `@auth/dynamodb-adapter`). Read only
+   * after a claim failed.
+   */
+  private async staleOwner(provider: string, providerAccountId: string): Promise<string | undefined> {
+    const lookup = await this.table.get(this.lookupKey(provider, providerAccountId), "get account lookup")
+    if (!lookup || typeof lookup.userId !== "string") return undefined
+    if (await this.get(lookup.userId, provider, providerAccountId)) return undefined
+    this.table.logger.warn("Replacing a stale account lookup item", { provider, providerAccountId, staleOwner: lookup.userId })
+    return lookup.userId
   }
 
   /** Creates the account and its lookup in one transaction; ACCOUNT_EXISTS (nothing written) when anyone has it. */
   async create(account: NewStoredAccount): Promise<StoredRecord> {
-    await transact(this.table, this.planCreate(account), "create account")
+    try {
+      await transact(this.table, this.planCreate(account), "create account")
+    } catch (error) {
+      if (!isDynamoAuthAdapterError(error, "ACCOUNT_EXISTS")) throw error
+      const stale = await this.staleOwner(account.provider, account.providerAccountId)
+      if (stale === undefined) throw error
+      await transact(this.table, this.planCreate(account, stale), "create account")
+    }
     return definedChanges(account, [])
   }
 

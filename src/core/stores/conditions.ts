@@ -25,6 +25,11 @@ export function absentOrOwnedBy(names: TableNames, userId: string): Expression {
   }
 }
 
+/** A lookup item that exists and belongs to `userId` (replacing a stale claim). */
+export function ownedBy(userId: string): Expression {
+  return { expression: "#owner = :owner", names: { "#owner": "userId" }, values: { ":owner": userId } }
+}
+
 /**
  * SET for every value (`null` is stored as null), plus REMOVE for `remove`.
  * Returns undefined when there is nothing to change.

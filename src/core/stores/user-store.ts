@@ -4,10 +4,10 @@
  * pk = sk = `EMAIL#<email>` claims the email for one user, written in the same
  * transaction as the user, so two users can never share an email.
  */
-import { DynamoAuthAdapterError } from "../errors.js"
+import { DynamoAuthAdapterError, isDynamoAuthAdapterError } from "../errors.js"
 import type { Item, ItemTable, WriteAction } from "../table-client.js"
 import { ITEM_TYPES, providerAccountOf } from "../../table/entities.js"
-import { absentOrOwnedBy, both, itemAbsent, itemPresent, setAndRemove } from "./conditions.js"
+import { absentOrOwnedBy, both, itemAbsent, itemPresent, ownedBy, setAndRemove } from "./conditions.js"
 import { definedChanges, toRecord, type StoredRecord } from "./stored-record.js"
 import { claimLabel, isConditionFailure, transact } from "./transactions.js"
 
@@ -78,21 +78,49 @@ export class UserStore {
   }
 
   /** The writes that create `user` and claim its email (fails with EMAIL_EXISTS when taken). */
-  planCreate(user: NewStoredUser): WriteAction[] {
+  planCreate(user: NewStoredUser, staleEmailOwner?: string): WriteAction[] {
     const { names } = this.table
     const email = emailOf(user)
     const userItem: Item = { ...this.userKey(user.id), ...this.indexKeys(email), type: ITEM_TYPES.user, ...user }
     const actions: WriteAction[] = [{ kind: "put", item: userItem, condition: itemAbsent(names), label: `put user ${user.id}` }]
-    if (email !== undefined) actions.push(this.planClaimEmail(email, user.id))
+    if (email !== undefined) actions.push(this.planClaimEmail(email, user.id, staleEmailOwner))
     return actions
   }
 
-  private planClaimEmail(email: string, userId: string): WriteAction {
+  /** The claim on `email`; with `staleOwner`, it replaces that owner's stale claim instead of requiring none. */
+  private planClaimEmail(email: string, userId: string, staleOwner?: string): WriteAction {
     return {
       kind: "put",
       item: { ...this.emailKey(email), type: ITEM_TYPES.emailLookup, email, userId },
-      condition: itemAbsent(this.table.names),
+      condition: staleOwner === undefined ? itemAbsent(this.table.names) : ownedBy(staleOwner),
       label: claimLabel.email(email),
+    }
+  }
+
+  /**
+   * The owner of a stale email claim: a lookup item whose user is gone or
+   * has another email (left behind when another program, such as
+   * `@auth/dynamodb-adapter`, deleted or changed that user). Read only after a
+   * claim failed, so the common path pays nothing for it.
+   */
+  private async staleEmailOwner(email: string): Promise<string | undefined> {
+    const lookup = await this.table.get(this.emailKey(email), "get email lookup")
+    if (!lookup || typeof lookup.userId !== "string") return undefined
+    const owner = await this.get(lookup.userId)
+    if (owner && emailOf(owner) === email) return undefined
+    this.table.logger.warn("Replacing a stale email lookup item", { email, staleOwner: lookup.userId })
+    return lookup.userId
+  }
+
+  /** Runs a write that claims `email`; when the claim is taken by a stale owner, runs it once more replacing that claim. */
+  private async withStaleClaimRepair(email: string | undefined, run: (staleOwner?: string) => Promise<void>): Promise<void> {
+    try {
+      await run()
+    } catch (error) {
+      if (email === undefined || !isDynamoAuthAdapterError(error, "EMAIL_EXISTS")) throw error
+      const stale = await this.staleEmailOwner(email)
+      if (stale === undefined) throw error
+      await run(stale)
     }
   }
 
@@ -102,7 +130,7 @@ export class UserStore {
 
   /** Creates the user and its email lookup in one transaction; returns the stored record. */
   async create(user: NewStoredUser): Promise<StoredRecord> {
-    await transact(this.table, this.planCreate(user), "create user")
+    await this.withStaleClaimRepair(emailOf(user), (stale) => transact(this.table, this.planCreate(user, stale), "create user"))
     return definedChanges(user, [])
   }
 
@@ -111,7 +139,7 @@ export class UserStore {
    * An email change moves the GSI1 keys and swaps the lookup items in the
    * same transaction; the update is conditioned on the email it replaces.
    */
-  planUpdate(current: StoredRecord & { id: string }, changes: StoredRecord): WriteAction[] {
+  planUpdate(current: StoredRecord & { id: string }, changes: StoredRecord, staleEmailOwner?: string): WriteAction[] {
     const { names } = this.table
     const set = definedChanges(changes, ["id"])
     const oldEmail = emailOf(current)
@@ -135,7 +163,7 @@ export class UserStore {
     const actions: WriteAction[] = [{ kind: "update", key: this.userKey(current.id), update, condition: guard, label: `update user ${current.id}` }]
     if (emailChanges) {
       if (oldEmail !== undefined) actions.push(this.planReleaseEmail(oldEmail, current.id))
-      if (newEmail !== undefined) actions.push(this.planClaimEmail(newEmail, current.id))
+      if (newEmail !== undefined) actions.push(this.planClaimEmail(newEmail, current.id, staleEmailOwner))
     }
     return actions
   }
@@ -154,7 +182,8 @@ export class UserStore {
       if (!current) throw notFound(id)
       if (Object.keys(set).length === 0) return current
       if (emailOf(set) !== emailOf(current)) {
-        await transact(this.table, this.planUpdate({ ...current, id }, set), "update user")
+        const from = { ...current, id }
+        await this.withStaleClaimRepair(emailOf(set), (stale) => transact(this.table, this.planUpdate(from, set, stale), "update user"))
         return { ...current, ...set }
       }
     }
