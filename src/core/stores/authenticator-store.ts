@@ -6,7 +6,7 @@
  *   copy found by credential id with one GetItem, whose conditional put also
  *   keeps credential ids unique.
  */
-import { DynamoAuthAdapterError } from "../errors.js"
+import { DynamoAuthAdapterError, isDynamoAuthAdapterError } from "../errors.js"
 import type { Item, ItemTable, WriteAction } from "../table-client.js"
 import { ITEM_TYPES } from "../../table/entities.js"
 import { itemAbsent, itemPresent, setAndRemove } from "./conditions.js"
@@ -91,7 +91,8 @@ export class AuthenticatorStore {
         "update authenticator counter",
       )
     } catch (error) {
-      if ((error as { code?: string }).code === "TRANSACTION_FAILED") throw notFound(credentialID)
+      // Deleted between the read and the write.
+      if (isDynamoAuthAdapterError(error, "TRANSACTION_FAILED")) throw notFound(credentialID)
       throw error
     }
     return { ...current, counter }

@@ -11,6 +11,7 @@
  * Sessions written by `@auth/dynamodb-adapter` have no token item: a miss
  * falls back to GSI1 and writes the token item for next time.
  */
+import { isDynamoAuthAdapterError } from "../errors.js"
 import type { Item, ItemTable, WriteAction } from "../table-client.js"
 import { ITEM_TYPES } from "../../table/entities.js"
 import { baseKeyOf } from "./base-key.js"
@@ -203,6 +204,5 @@ export class SessionStore {
 }
 
 function isConditionFailed(error: unknown): boolean {
-  const reasons = (error as { code?: string; reasons?: { code: string }[] }).reasons
-  return (error as { code?: string }).code === "TRANSACTION_FAILED" && (reasons ?? []).some((r) => r.code === "ConditionalCheckFailed")
+  return isDynamoAuthAdapterError(error, "TRANSACTION_FAILED") && (error.reasons ?? []).some((r) => r.code === "ConditionalCheckFailed")
 }
