@@ -25,6 +25,7 @@ import { DynamoAuthAdapterError } from "./errors.js"
 import { assertItemFits } from "./item-size.js"
 import type { Logger } from "./logger.js"
 import { silentLogger } from "./logger.js"
+import { capacityUnitsOf, requestLogDetails, type RequestDescription } from "./request-log.js"
 import { createEntities, createKeyBuilder, type CoreEntities, type KeyBuilder } from "../table/entities.js"
 import type { TableNames } from "../table/names.js"
 
@@ -55,10 +56,23 @@ export interface QueryRequest {
   startKey?: Item
 }
 
+/** One page of a Scan; `segment` splits the table for parallel scans. */
+export interface ScanRequest {
+  filter?: Expression
+  limit?: number
+  startKey?: Item
+  segment?: { index: number; total: number }
+  /** Default true. A long maintenance scan can read eventually consistent at half the cost. */
+  consistent?: boolean
+}
+
 export interface TableClientOptions {
   names: TableNames
   client: DynamoClientInput
+  /** Warnings, and debug output when `logRequests` is on (see `resolveDebugLogs` in `debug-logs.ts`). */
   logger?: Logger
+  /** Log every request at debug level (command, table, index, expressions with names only, consumed capacity). Default false. */
+  logRequests?: boolean
   /** Attempts for UnprocessedItems / UnprocessedKeys before giving up. Default 8. */
   maxBatchAttempts?: number
 }
@@ -119,6 +133,9 @@ export class TableClient implements ItemTable {
   readonly keysOf: KeyBuilder
   readonly logger: Logger
   private readonly maxBatchAttempts: number
+  private readonly logRequests: boolean
+  /** Asks DynamoDB for consumed capacity only when it will be logged. */
+  private readonly capacity: { ReturnConsumedCapacity?: "TOTAL" }
 
   constructor(options: TableClientOptions) {
     this.names = options.names
@@ -127,14 +144,42 @@ export class TableClient implements ItemTable {
     this.keysOf = createKeyBuilder(this.entities)
     this.logger = options.logger ?? silentLogger
     this.maxBatchAttempts = options.maxBatchAttempts ?? 8
+    this.logRequests = options.logRequests === true
+    this.capacity = this.logRequests ? { ReturnConsumedCapacity: "TOTAL" } : {}
   }
 
-  private async send<T>(what: string, run: () => Promise<T>): Promise<T> {
+  private async send<T extends { ConsumedCapacity?: unknown; Items?: unknown[] }>(
+    what: string,
+    request: Omit<RequestDescription, "table">,
+    run: () => Promise<T>,
+  ): Promise<T> {
+    const started = this.logRequests ? performance.now() : 0
     try {
-      return await run()
+      const output = await run()
+      if (this.logRequests) this.logRequest(what, request, started, output)
+      return output
     } catch (error) {
+      if (this.logRequests) this.logRequest(what, request, started, undefined, error)
       throw translateAwsError(error, this.names, what)
     }
+  }
+
+  private logRequest(
+    what: string,
+    request: Omit<RequestDescription, "table">,
+    started: number,
+    output: { ConsumedCapacity?: unknown; Items?: unknown[] } | undefined,
+    error?: unknown,
+  ): void {
+    const consumedCapacity = capacityUnitsOf(output?.ConsumedCapacity as Parameters<typeof capacityUnitsOf>[0])
+    const details = requestLogDetails({ ...request, table: this.tableName }, what, {
+      durationMs: Math.round((performance.now() - started) * 10) / 10,
+      ...(consumedCapacity !== undefined ? { consumedCapacity } : {}),
+      ...(output?.Items ? { items: output.Items.length } : {}),
+      // The error's name only: AWS messages can quote the request's values.
+      ...(error ? { error: String((error as { name?: unknown }).name ?? "Error") } : {}),
+    })
+    this.logger.debug(`${request.command} ${this.tableName}${request.index ? ` (${request.index})` : ""}: ${what}`, details)
   }
 
   get tableName(): string {
@@ -142,8 +187,8 @@ export class TableClient implements ItemTable {
   }
 
   async get(key: Key, what: string, consistent = true): Promise<Item | undefined> {
-    const output = await this.send(what, () =>
-      this.document.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: consistent })),
+    const output = await this.send(what, { command: "GetItem" }, () =>
+      this.document.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: consistent, ...this.capacity })),
     )
     return output.Item
   }
@@ -155,12 +200,13 @@ export class TableClient implements ItemTable {
       case "put": {
         const item = withoutUndefined(action.item)
         assertItemFits(item, action.label)
-        const output = await this.send(what, () =>
+        const output = await this.send(what, { command: "PutItem", ...(action.condition ? { condition: action.condition } : {}) }, () =>
           this.document.send(
             new PutCommand({
               TableName,
               Item: item,
               ReturnValues: "ALL_OLD",
+              ...this.capacity,
               ...(action.condition ? { ConditionExpression: action.condition.expression } : {}),
               ...mergeExpressionAttributes(action.condition),
             }),
@@ -169,12 +215,13 @@ export class TableClient implements ItemTable {
         return output.Attributes
       }
       case "delete": {
-        const output = await this.send(what, () =>
+        const output = await this.send(what, { command: "DeleteItem", ...(action.condition ? { condition: action.condition } : {}) }, () =>
           this.document.send(
             new DeleteCommand({
               TableName,
               Key: action.key,
               ReturnValues: "ALL_OLD",
+              ...this.capacity,
               ...(action.condition ? { ConditionExpression: action.condition.expression } : {}),
               ...mergeExpressionAttributes(action.condition),
             }),
@@ -183,13 +230,15 @@ export class TableClient implements ItemTable {
         return output.Attributes
       }
       case "update": {
-        const output = await this.send(what, () =>
+        const description = { command: "UpdateItem", update: action.update, ...(action.condition ? { condition: action.condition } : {}) }
+        const output = await this.send(what, description, () =>
           this.document.send(
             new UpdateCommand({
               TableName,
               Key: action.key,
               UpdateExpression: action.update.expression,
               ReturnValues: "ALL_NEW",
+              ...this.capacity,
               ...(action.condition ? { ConditionExpression: action.condition.expression } : {}),
               ...mergeExpressionAttributes(action.update, action.condition),
             }),
@@ -215,8 +264,15 @@ export class TableClient implements ItemTable {
       ...(request.index !== "gsi" && request.consistent !== false ? { ConsistentRead: true } : {}),
       ...(request.startKey ? { ExclusiveStartKey: request.startKey } : {}),
       ...mergeExpressionAttributes(request.keyCondition, request.filter),
+      ...this.capacity,
     }
-    const output = await this.send(what, () => this.document.send(new QueryCommand(input)))
+    const description = {
+      command: "Query",
+      ...(request.index === "gsi" ? { index: this.names.indexName } : {}),
+      keyCondition: request.keyCondition,
+      ...(request.filter ? { filter: request.filter } : {}),
+    }
+    const output = await this.send(what, description, () => this.document.send(new QueryCommand(input)))
     return { items: (output.Items ?? []) as Item[], lastKey: output.LastEvaluatedKey }
   }
 
@@ -232,21 +288,36 @@ export class TableClient implements ItemTable {
     return items.length > max ? items.slice(0, max) : items
   }
 
+  /** One page of a Scan (or of one segment of a parallel Scan); `scanned` counts items read before the filter. */
+  async scanPage(request: ScanRequest, what: string): Promise<{ items: Item[]; lastKey: Item | undefined; scanned: number }> {
+    const input: ScanCommandInput = {
+      TableName: this.tableName,
+      ConsistentRead: request.consistent !== false,
+      ...(request.filter ? { FilterExpression: request.filter.expression } : {}),
+      ...(request.limit !== undefined ? { Limit: request.limit } : {}),
+      ...(request.segment ? { Segment: request.segment.index, TotalSegments: request.segment.total } : {}),
+      ...(request.startKey ? { ExclusiveStartKey: request.startKey } : {}),
+      ...mergeExpressionAttributes(request.filter),
+      ...this.capacity,
+    }
+    const description = {
+      command: "Scan",
+      ...(request.filter ? { filter: request.filter } : {}),
+      ...(request.segment ? { segment: request.segment } : {}),
+    }
+    const output = await this.send(what, description, () => this.document.send(new ScanCommand(input)))
+    const items = (output.Items ?? []) as Item[]
+    return { items, lastKey: output.LastEvaluatedKey, scanned: output.ScannedCount ?? items.length }
+  }
+
   /** Every item a Scan matches (the planner's last resort), page after page. */
   async scanAll(filter: Expression | undefined, what: string, max = Number.POSITIVE_INFINITY): Promise<Item[]> {
     const items: Item[] = []
     let startKey: Item | undefined
     do {
-      const input: ScanCommandInput = {
-        TableName: this.tableName,
-        ConsistentRead: true,
-        ...(filter ? { FilterExpression: filter.expression } : {}),
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        ...mergeExpressionAttributes(filter),
-      }
-      const output = await this.send(what, () => this.document.send(new ScanCommand(input)))
-      items.push(...((output.Items ?? []) as Item[]))
-      startKey = output.LastEvaluatedKey
+      const page = await this.scanPage({ ...(filter ? { filter } : {}), ...(startKey ? { startKey } : {}) }, what)
+      items.push(...page.items)
+      startKey = page.lastKey
     } while (startKey && items.length < max)
     return items.length > max ? items.slice(0, max) : items
   }
@@ -263,8 +334,8 @@ export class TableClient implements ItemTable {
           throw new DynamoAuthAdapterError("THROTTLED", `${what}: ${pending.length} keys were still unprocessed after ${attempt} attempts.`)
         }
         if (attempt > 0) await sleep(backoffDelay(attempt))
-        const output = await this.send(what, () =>
-          this.document.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } })),
+        const output = await this.send(what, { command: "BatchGetItem" }, () =>
+          this.document.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } }, ...this.capacity })),
         )
         for (const item of (output.Responses?.[this.tableName] ?? []) as Item[]) found.set(id(item), item)
         pending = (output.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<string, unknown>[]
@@ -290,8 +361,8 @@ export class TableClient implements ItemTable {
           throw new DynamoAuthAdapterError("THROTTLED", `${what}: ${pending.length} writes were still unprocessed after ${attempt} attempts.`)
         }
         if (attempt > 0) await sleep(backoffDelay(attempt))
-        const output = await this.send(what, () =>
-          this.document.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } })),
+        const output = await this.send(what, { command: "BatchWriteItem" }, () =>
+          this.document.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending }, ...this.capacity })),
         )
         pending = (output.UnprocessedItems?.[this.tableName] ?? []) as typeof requests
       }
@@ -340,8 +411,15 @@ export class TableClient implements ItemTable {
       }
     })
     try {
-      await this.document.send(
-        new TransactWriteCommand({ TransactItems: items, ...(clientRequestToken ? { ClientRequestToken: clientRequestToken } : {}) }),
+      const kinds = items.map((item) => Object.keys(item)[0]!)
+      await this.send(what, { command: "TransactWriteItems", actions: kinds }, () =>
+        this.document.send(
+          new TransactWriteCommand({
+            TransactItems: items,
+            ...(clientRequestToken ? { ClientRequestToken: clientRequestToken } : {}),
+            ...this.capacity,
+          }),
+        ),
       )
     } catch (error) {
       const cancelled = error as { name?: string; CancellationReasons?: { Code?: string; Message?: string }[] }
