@@ -172,3 +172,38 @@ describe("access paths on DynamoDB Local", () => {
     expect((await table.scanAll()).find((i) => i.type === "RATE_LIMIT")).toMatchObject({ count: 2, lastRequest: 2000 })
   })
 })
+
+describe("accounts by id", () => {
+  it("an account is found and updated by its id through its ACCOUNT_ID lookup item, without a Scan", async () => {
+    const user = await newUser("byid@example.com")
+    const account = await adapter.create<{ id: string }>({
+      model: "account",
+      data: { userId: user.id, providerId: "google", accountId: "g-1", accessToken: "old", createdAt: new Date(), updatedAt: new Date() },
+    })
+    counter.reset()
+    const updated = await adapter.update<{ accessToken: string }>({ model: "account", where: [{ field: "id", value: account.id }], update: { accessToken: "new" } })
+    expect(updated?.accessToken).toBe("new")
+    expect(counter.byCommand()).toEqual({ GetItem: 2, UpdateItem: 1 })
+    const items = await table.scanAll()
+    expect(items.find((i) => i.type === "ACCOUNT_ID" && i.id === account.id)).toMatchObject({ userId: user.id, provider: "google", providerAccountId: "g-1" })
+    expect(items.find((i) => i.sk === "ACCOUNT#google#g-1" && String(i.pk).startsWith("USER#"))).toMatchObject({ access_token: "new", type: "oauth" })
+
+    await adapter.delete({ model: "account", where: [{ field: "id", value: account.id }] })
+    const after = await table.scanAll()
+    expect(after.filter((i) => i.id === account.id || i.pk === "ACCOUNT#google#g-1")).toEqual([])
+  })
+
+  it("an account without a lookup item (written by Auth.js) is still found by id, once by Scan, then by its new lookup item", async () => {
+    const user = await newUser("legacy@example.com")
+    await table.document.put({
+      TableName: table.tableName,
+      Item: { pk: `USER#${user.id}`, sk: "ACCOUNT#github#legacy-1", GSI1PK: "ACCOUNT#github", GSI1SK: "ACCOUNT#legacy-1", id: "legacy-account", userId: user.id, provider: "github", providerAccountId: "legacy-1", type: "oauth" },
+    })
+    counter.reset()
+    expect(await adapter.findOne({ model: "account", where: [{ field: "id", value: "legacy-account" }] })).toMatchObject({ id: "legacy-account", providerId: "github" })
+    expect(counter.byCommand()).toMatchObject({ GetItem: 1, Scan: 1, PutItem: 1 })
+    counter.reset()
+    expect(await adapter.findOne({ model: "account", where: [{ field: "id", value: "legacy-account" }] })).toMatchObject({ accountId: "legacy-1" })
+    expect(counter.byCommand()).toEqual({ GetItem: 2 })
+  })
+})

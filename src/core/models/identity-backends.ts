@@ -6,10 +6,15 @@
  */
 import { ITEM_TYPES } from "../../table/entities.js"
 import type { AccessPath } from "../planner/types.js"
-import { createIdentityStores, toRecord, type NewStoredAccount, type NewStoredSession, type NewStoredUser, type StoredSession } from "../stores/index.js"
+import { createIdentityStores, toRecord, transact, type NewStoredAccount, type NewStoredSession, type NewStoredUser, type StoredSession } from "../stores/index.js"
 import type { Expression, ItemTable } from "../table-client.js"
 import { DynamoAuthAdapterError } from "../errors.js"
 import type { ModelBackend, StoredRecord } from "./model-backend.js"
+import { planDeleteAccountIdLookup, planPutAccountIdLookup, readAccountIdLookup } from "./account-id-lookup.js"
+
+function present<T>(value: T | undefined): value is T {
+  return value !== undefined
+}
 
 function typeIs(kind: string): Expression {
   return { expression: "#type = :type", names: { "#type": "type" }, values: { ":type": kind } }
@@ -72,11 +77,23 @@ export const userBackend: ModelBackend = {
   },
 }
 
+async function scanAccounts(table: ItemTable): Promise<StoredRecord[]> {
+  const { names } = table
+  const items = await table.scanAll(
+    {
+      expression: "begins_with(#pk, :user) AND begins_with(#sk, :account)",
+      names: { "#pk": names.partitionKey, "#sk": names.sortKey },
+      values: { ":user": "USER#", ":account": "ACCOUNT#" },
+    },
+    "scan accounts",
+  )
+  return items.map((item) => toRecord(item, names, true))
+}
+
 export const accountBackend: ModelBackend = {
   model: "account",
   paths(table: ItemTable): AccessPath[] {
     const accounts = createIdentityStores(table).accounts
-    const { names } = table
     return [
       {
         kind: "get",
@@ -91,6 +108,24 @@ export const accountBackend: ModelBackend = {
         fetch: async (k) => [await accounts.getByProviderAccount(str(k.provider), str(k.providerAccountId))].filter((r) => r !== null),
       },
       {
+        kind: "get",
+        description: "GetItem ACCOUNT_ID#<id> lookup, then the account",
+        keyFields: ["id"],
+        fetch: async (k) => {
+          const id = str(k.id)
+          const parts = await readAccountIdLookup(table, id)
+          if (parts) {
+            const account = await accounts.get(parts.userId, parts.provider, parts.providerAccountId)
+            return account && account.id === id ? [account] : []
+          }
+          // No lookup item: an account written by Auth.js (or before lookups existed). Find it once, the slow way, and index it.
+          const found = (await scanAccounts(table)).filter((account) => account.id === id)
+          const lookup = found[0] && planPutAccountIdLookup(table.names, found[0])
+          if (lookup) await table.write(lookup, "write missing account id lookup")
+          return found
+        },
+      },
+      {
         kind: "query",
         description: "Query USER#<userId> begins_with ACCOUNT#",
         keyFields: ["userId"],
@@ -100,17 +135,7 @@ export const accountBackend: ModelBackend = {
         kind: "scan",
         description: "Scan accounts",
         keyFields: [],
-        fetch: async () =>
-          (
-            await table.scanAll(
-              {
-                expression: "begins_with(#pk, :user) AND begins_with(#sk, :account)",
-                names: { "#pk": names.partitionKey, "#sk": names.sortKey },
-                values: { ":user": "USER#", ":account": "ACCOUNT#" },
-              },
-              "scan accounts",
-            )
-          ).map((item) => toRecord(item, names, true)),
+        fetch: async () => scanAccounts(table),
       },
     ]
   },
@@ -118,7 +143,9 @@ export const accountBackend: ModelBackend = {
     const account = { ...record }
     // Auth.js needs an account type; Better Auth has none.
     if (account.type === undefined) account.type = account.provider === "credential" ? "credentials" : "oauth"
-    return createIdentityStores(table).accounts.create(account as NewStoredAccount)
+    const actions = [...createIdentityStores(table).accounts.planCreate(account as NewStoredAccount), planPutAccountIdLookup(table.names, account)]
+    await transact(table, actions.filter(present), "create account")
+    return account
   },
   async update(table, current, changes) {
     const diff = changed(current, changes)
@@ -128,10 +155,14 @@ export const accountBackend: ModelBackend = {
     if (moved) {
       // The key changes: the account moves (a new item and claim, the old ones released) in one transaction.
       const next = { ...current, ...diff } as NewStoredAccount
-      await table.transactWrite(
-        [...accounts.planDelete(str(current.userId), str(current.provider), str(current.providerAccountId)), ...accounts.planCreate(next)],
-        "move account",
-      )
+      const actions = [
+        ...accounts.planDelete(str(current.userId), str(current.provider), str(current.providerAccountId)),
+        ...accounts.planCreate(next),
+        // Same key: a put replaces the old lookup item in place.
+        current.id === next.id ? planPutAccountIdLookup(table.names, next) : planDeleteAccountIdLookup(table.names, current),
+        current.id === next.id ? undefined : planPutAccountIdLookup(table.names, next),
+      ]
+      await transact(table, actions.filter(present), "move account")
       return next
     }
     try {
@@ -142,7 +173,14 @@ export const accountBackend: ModelBackend = {
     }
   },
   async remove(table, current) {
-    return (await createIdentityStores(table).accounts.delete(str(current.provider), str(current.providerAccountId), str(current.userId))) ?? undefined
+    // `current` was just read; the deletes are unconditional, so a concurrent delete is harmless.
+    const accounts = createIdentityStores(table).accounts
+    const actions = [
+      ...accounts.planDelete(str(current.userId), str(current.provider), str(current.providerAccountId)),
+      planDeleteAccountIdLookup(table.names, current),
+    ]
+    await transact(table, actions.filter(present), "delete account")
+    return current
   },
 }
 
