@@ -1,0 +1,53 @@
+/**
+ * The examples' database: the DynamoDB at `endpoint` (or `DYNAMODB_ENDPOINT`),
+ * else an embedded DynamoDB Local (data in memory, or in `dataDir`), with the
+ * table created when it is missing.
+ */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb"
+import { createTable } from "../../src/table/create-table.js"
+import { localClientConfig, startDynamoDBLocal } from "../../test/support/dynamodb-local.js"
+
+export interface ExampleTableOptions {
+  /** A running DynamoDB (Local); when absent, `DYNAMODB_ENDPOINT`, else one is started. */
+  endpoint?: string
+  /** Keep DynamoDB Local's data in this folder (only when this process starts it). */
+  dataDir?: string
+  /** Default `next-auth`, the table name `@auth/dynamodb-adapter` uses. */
+  tableName?: string
+}
+
+export interface ExampleTable {
+  endpoint: string
+  tableName: string
+  client: DynamoDBClient
+  /** True when the table did not exist and was created now. */
+  created: boolean
+  /** True when this process started DynamoDB Local. */
+  startedDynamoDB: boolean
+  stop(): Promise<void>
+}
+
+export async function openExampleTable(options: ExampleTableOptions = {}): Promise<ExampleTable> {
+  const database = options.endpoint
+    ? { endpoint: options.endpoint, owned: false, stop: async () => {} }
+    : await startDynamoDBLocal(options.dataDir ? { dataDir: options.dataDir } : {})
+  const client = new DynamoDBClient(localClientConfig(database.endpoint))
+  try {
+    const result = await createTable(client, { tableName: options.tableName ?? "next-auth" })
+    return {
+      endpoint: database.endpoint,
+      tableName: result.names.tableName,
+      client,
+      created: result.status === "created",
+      startedDynamoDB: database.owned,
+      async stop() {
+        client.destroy()
+        await database.stop()
+      },
+    }
+  } catch (error) {
+    client.destroy()
+    await database.stop()
+    throw error
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * The shared example: Better Auth under `/api/auth` and Auth.js under
+ * `/auth` on one node:http server, over one DynamoDB table, with the loopback
+ * identity provider started alongside, and a page at `/` showing who is
+ * signed in through which framework.
+ *
+ * `npm start` runs it (examples/shared/main.ts); the end-to-end tests start
+ * it the same way.
+ */
+import { Auth, type AuthConfig } from "@auth/core"
+import { DEFAULT_PEOPLE, startOidcIdp, type IdpPerson, type OidcIdp } from "../../test/support/oidc-idp.js"
+import { createAuthjsConfig, Outbox } from "../lib/authjs-setup.js"
+import { createBetterAuth, type ExampleBetterAuth } from "../lib/better-auth-setup.js"
+import { openExampleTable, type ExampleTable } from "../lib/example-table.js"
+import { serve } from "../lib/serve.js"
+import { html } from "../lib/web-bridge.js"
+import { renderHomePage, type HomePageData, type SignedInUser } from "./page.js"
+
+export interface SharedExampleOptions {
+  /** A running DynamoDB (Local). When absent: `DYNAMODB_ENDPOINT`, else an embedded DynamoDB Local. */
+  endpoint?: string
+  /** Port on 127.0.0.1; a free one when absent. */
+  port?: number
+  /** Keep the embedded DynamoDB Local's data in this folder; in memory when absent. */
+  dataDir?: string
+  /** Default `next-auth`. Created when missing. */
+  tableName?: string
+  /** People at the identity provider. Default: Alice, Bob and Carol. */
+  people?: Record<string, IdpPerson>
+  /** Print magic links to the console (the example has no mail server). Default false. */
+  printMagicLinks?: boolean
+}
+
+export interface SharedExample {
+  /** The page to open, `http://127.0.0.1:<port>/`. */
+  url: string
+  stop(): Promise<void>
+  /** The parts, for tests and for poking around. */
+  table: ExampleTable
+  idp: OidcIdp
+  betterAuth: ExampleBetterAuth
+  authjs: { config: AuthConfig; adapter: ReturnType<typeof createAuthjsConfig>["adapter"] }
+  outbox: Outbox
+}
+
+/** The Auth.js session the browser's cookies stand for, and the cookies Auth.js wants set. */
+async function authjsSession(request: Request, origin: string, config: AuthConfig) {
+  const headers = new Headers({ cookie: request.headers.get("cookie") ?? "" })
+  const response = await Auth(new Request(`${origin}${config.basePath}/session`, { headers }), config)
+  const body = (await response.json()) as { user?: Record<string, unknown>; expires?: string } | null
+  // Only the session cookie (Auth.js may extend it); the CSRF cookie comes from the CSRF request, paired with the form's token.
+  const cookies = response.headers.getSetCookie().filter((cookie) => cookie.includes("session-token"))
+  return { session: body?.user ? body : null, cookies }
+}
+
+async function authjsCsrfToken(request: Request, origin: string, config: AuthConfig) {
+  const headers = new Headers({ cookie: request.headers.get("cookie") ?? "" })
+  const response = await Auth(new Request(`${origin}${config.basePath}/csrf`, { headers }), config)
+  const body = (await response.json()) as { csrfToken: string }
+  return { csrfToken: body.csrfToken, cookies: response.headers.getSetCookie() }
+}
+
+function text(value: unknown): string | null {
+  return typeof value === "string" ? value : null
+}
+
+function shownUser(user: Record<string, unknown>): SignedInUser {
+  const verified = user.emailVerified
+  return {
+    id: String(user.id),
+    email: text(user.email),
+    name: text(user.name),
+    image: text(user.image),
+    emailVerified: typeof verified === "boolean" ? verified : verified instanceof Date ? verified.toISOString() : text(verified),
+  }
+}
+
+export async function startSharedExample(options: SharedExampleOptions = {}): Promise<SharedExample> {
+  const table = await openExampleTable({
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.tableName ? { tableName: options.tableName } : {}),
+  })
+  let idp: OidcIdp | undefined
+  try {
+    idp = await startOidcIdp({ people: options.people ?? DEFAULT_PEOPLE })
+    const identityProvider = idp
+    const outbox = new Outbox(options.printMagicLinks ?? false)
+    let betterAuth: ExampleBetterAuth | undefined
+    let authjs: ReturnType<typeof createAuthjsConfig> | undefined
+
+    const server = await serve(options.port ?? 0, (origin) => {
+      const ba = (betterAuth = createBetterAuth({ origin, client: table.client, tableName: table.tableName, idp: identityProvider }))
+      const aj = (authjs = createAuthjsConfig({ client: table.client, tableName: table.tableName, idp: identityProvider, outbox }))
+
+      async function homePage(request: Request): Promise<Response> {
+        const [session, csrf, betterAuthSession] = await Promise.all([
+          authjsSession(request, origin, aj.config),
+          authjsCsrfToken(request, origin, aj.config),
+          ba.api.getSession({ headers: request.headers }),
+        ])
+        const data: HomePageData = {
+          authjs: session.session?.user ? { user: shownUser(session.session.user), expires: String(session.session.expires) } : null,
+          betterAuth: betterAuthSession
+            ? { user: shownUser(betterAuthSession.user as unknown as Record<string, unknown>), expires: new Date(betterAuthSession.session.expiresAt).toISOString() }
+            : null,
+          people: identityProvider.people,
+          csrfToken: csrf.csrfToken,
+          outbox: outbox.links,
+          tableName: table.tableName,
+        }
+        const response = html(renderHomePage(data))
+        for (const cookie of [...session.cookies, ...csrf.cookies]) response.headers.append("set-cookie", cookie)
+        return response
+      }
+
+      return async (request) => {
+        const { pathname } = new URL(request.url)
+        if (pathname === "/api/auth" || pathname.startsWith("/api/auth/")) return ba.handler(request)
+        if (pathname === "/auth" || pathname.startsWith("/auth/")) return Auth(request, aj.config)
+        if (pathname === "/" && request.method === "GET") return homePage(request)
+        return html("<h1>Not found</h1><p><a href=\"/\">Back to the start page</a></p>", 404)
+      }
+    })
+
+    let stopped = false
+    return {
+      url: `${server.origin}/`,
+      table,
+      idp,
+      betterAuth: betterAuth!,
+      authjs: authjs!,
+      outbox,
+      async stop() {
+        if (stopped) return
+        stopped = true
+        await server.close()
+        await identityProvider.stop()
+        await table.stop()
+      },
+    }
+  } catch (error) {
+    await idp?.stop()
+    await table.stop()
+    throw error
+  }
+}
