@@ -4,12 +4,13 @@
  */
 import { parseArgs } from "node:util"
 import { DynamoAuthAdapterError } from "../core/errors.js"
+import { backfillCommand } from "./backfill-command.js"
 import type { CommandSpec } from "./command.js"
 import { createTableCommand } from "./create-table-command.js"
 import { doctorCommand } from "./doctor-command.js"
 import { printIacCommand } from "./print-iac-command.js"
 
-const commands: CommandSpec[] = [createTableCommand, doctorCommand, printIacCommand]
+const commands: CommandSpec[] = [createTableCommand, doctorCommand, printIacCommand, backfillCommand]
 
 function usage(): string {
   return [

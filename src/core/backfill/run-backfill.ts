@@ -1,0 +1,236 @@
+/**
+ * Writes the lookup items a table written by `@auth/dynamodb-adapter` lacks:
+ * the email lookup of each user, the provider-account lookup of each
+ * account, the token item of each live session.
+ *
+ * - Safe while traffic runs: every write is a conditional put
+ *   (`attribute_not_exists`); when it fails, someone else wrote the lookup
+ *   meanwhile and theirs stands.
+ * - Never picks a winner: when two users hold one email (or one provider
+ *   account) the lookup is not written and the conflict is reported.
+ * - Idempotent: lookups that exist are read (BatchGetItem) and skipped, so a
+ *   second run writes nothing.
+ * - Resumable: after each page it reports a cursor; a run started from it
+ *   continues after the last page whose lookups were all written.
+ */
+import { DynamoAuthAdapterError } from "../errors.js"
+import type { Item, ItemTable, ScanRequest } from "../table-client.js"
+import type { PlannedLookup } from "../stores/backfill.js"
+import { isConditionFailure } from "../stores/transactions.js"
+import { claimantsOf } from "./claimants.js"
+import { decodeCursor, encodeCursor, startCursor, type BackfillCursor } from "./cursor.js"
+import { keyPrefixes, neededLookup } from "./needed-lookups.js"
+
+/** What the backfill needs from the table: the stores' `ItemTable` plus paged, segmented scans (`TableClient` has both). */
+export interface BackfillTable extends ItemTable {
+  scanPage(request: ScanRequest, what: string): Promise<{ items: Item[]; lastKey: Item | undefined; scanned: number }>
+}
+
+export type LookupKind = PlannedLookup["kind"]
+
+export interface BackfillCounts {
+  /** Items the Scan read. */
+  scanned: number
+  /** Lookup items written (in a dry run: that would be written). */
+  written: Record<LookupKind, number>
+  /** Lookup items that were there already (or were written by someone else during the run). */
+  present: Record<LookupKind, number>
+  /** Lookups not written because another user holds the email or provider account. */
+  conflicts: number
+  /** Expired sessions, which get no token item. */
+  expiredSessions: number
+  /** Scan pages processed. */
+  pages: number
+}
+
+export interface BackfillConflict {
+  kind: LookupKind
+  /** For a person: `email "a@b.c"`, `provider account "github#42"`; never a session token. */
+  what: string
+  /** Every user that holds it, the lookup's current owner first when there is one. */
+  userIds: string[]
+}
+
+export interface BackfillProgress {
+  counts: BackfillCounts
+  /** Pass to `resumeFrom` to continue after this page. */
+  cursor: string
+  segment: number
+  segments: number
+}
+
+export interface BackfillOptions {
+  /** Parallel Scan segments (default 1). A resumed run takes its count from the cursor. */
+  segments?: number
+  /** A cursor from a previous run's progress. */
+  resumeFrom?: string
+  /** Read and report, write nothing. */
+  dryRun?: boolean
+  /** Items per Scan page (default: DynamoDB's 1 MB pages). */
+  pageSize?: number
+  /** Conditional puts in flight at once per segment (default 10). */
+  concurrency?: number
+  /** Sessions that expire before this are skipped (default: now). */
+  now?: Date
+  onProgress?(progress: BackfillProgress): void
+  onConflict?(conflict: BackfillConflict): void
+}
+
+export interface BackfillResult {
+  counts: BackfillCounts
+  conflicts: BackfillConflict[]
+  dryRun: boolean
+}
+
+const KINDS: LookupKind[] = ["email", "account", "session"]
+const zeroByKind = (): Record<LookupKind, number> => ({ email: 0, account: 0, session: 0 })
+
+export function totalOf(byKind: Record<LookupKind, number>): number {
+  return KINDS.reduce((sum, kind) => sum + byKind[kind], 0)
+}
+
+const MAX_SEGMENTS = 1_000_000
+
+function resolveStart(table: BackfillTable, options: BackfillOptions): BackfillCursor {
+  if (options.resumeFrom === undefined) {
+    const segments = options.segments ?? 1
+    if (!Number.isInteger(segments) || segments < 1 || segments > MAX_SEGMENTS) {
+      throw new DynamoAuthAdapterError("INVALID_INPUT", `--segments must be a whole number from 1 to ${MAX_SEGMENTS}; got ${segments}.`)
+    }
+    return startCursor(table.names.tableName, segments)
+  }
+  const cursor = decodeCursor(options.resumeFrom)
+  if (cursor.table !== table.names.tableName) {
+    throw new DynamoAuthAdapterError(
+      "INVALID_INPUT",
+      `The --resume-from cursor belongs to table "${cursor.table}", not "${table.names.tableName}". Pass --table ${cursor.table}, or start over without --resume-from.`,
+    )
+  }
+  if (options.segments !== undefined && options.segments !== cursor.segments.length) {
+    throw new DynamoAuthAdapterError(
+      "INVALID_INPUT",
+      `The --resume-from cursor was made with --segments ${cursor.segments.length}; got --segments ${options.segments}. Leave --segments out (the cursor sets it) or start over.`,
+    )
+  }
+  return cursor
+}
+
+/** Runs `work` over `inputs` with at most `limit` in flight. */
+async function inBatches<T>(inputs: T[], limit: number, work: (input: T) => Promise<void>): Promise<void> {
+  let next = 0
+  const workers = Array.from({ length: Math.min(limit, inputs.length) }, async () => {
+    while (next < inputs.length) await work(inputs[next++]!)
+  })
+  await Promise.all(workers)
+}
+
+/** Scans the table and writes the missing lookup items. See the module comment for the guarantees. */
+export async function runBackfill(table: BackfillTable, options: BackfillOptions = {}): Promise<BackfillResult> {
+  const cursor = resolveStart(table, options)
+  const dryRun = options.dryRun === true
+  const now = options.now ?? new Date()
+  const concurrency = options.concurrency ?? 10
+  const prefixes = keyPrefixes(table)
+  const { partitionKey } = table.names
+  const counts: BackfillCounts = { scanned: 0, written: zeroByKind(), present: zeroByKind(), conflicts: 0, expiredSessions: 0, pages: 0 }
+  const conflicts: BackfillConflict[] = []
+  const reported = new Set<string>()
+
+  const conflict = (lookup: PlannedLookup, what: string, userIds: string[]) => {
+    const id = `${lookup.kind}\u0000${JSON.stringify(lookup.key)}`
+    if (reported.has(id)) return
+    reported.add(id)
+    counts.conflicts++
+    const found: BackfillConflict = { kind: lookup.kind, what, userIds }
+    conflicts.push(found)
+    options.onConflict?.(found)
+  }
+
+  /** Classifies an existing lookup: the same owner means it is there; another owner is a conflict. */
+  const settleExisting = (lookup: PlannedLookup, what: string, existing: Item) => {
+    const owner = existing.userId
+    if (owner === lookup.userId) counts.present[lookup.kind]++
+    else conflict(lookup, what, [String(owner), lookup.userId])
+  }
+
+  const backfillOne = async ({ lookup, describe }: { lookup: PlannedLookup; describe: string }, existing: Item | undefined) => {
+    if (existing) return settleExisting(lookup, describe, existing)
+    const claimants = await claimantsOf(table, lookup)
+    if (claimants.length > 1) return conflict(lookup, describe, claimants)
+    if (dryRun) {
+      counts.written[lookup.kind]++
+      return
+    }
+    try {
+      await table.write(lookup.put, `backfill: write ${lookup.kind} lookup`)
+      counts.written[lookup.kind]++
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error
+      // Written by someone else since we looked: read whose it is.
+      const current = await table.get(lookup.key, `backfill: read ${lookup.kind} lookup`)
+      if (current) settleExisting(lookup, describe, current)
+    }
+  }
+
+  const processPage = async (items: Item[]) => {
+    const needed: { lookup: PlannedLookup; describe: string }[] = []
+    for (const item of items) {
+      const need = neededLookup(table, prefixes, item, now)
+      if (!need) continue
+      if ("expiredSession" in need) counts.expiredSessions++
+      else needed.push(need)
+    }
+    if (needed.length === 0) return
+    const existing = await table.batchGet(
+      needed.map((n) => n.lookup.key),
+      "backfill: read existing lookups",
+    )
+    const byKey = new Map(existing.map((item) => [keyId(item), item]))
+    await inBatches(needed, concurrency, (n) => backfillOne(n, byKey.get(keyId(n.lookup.key))))
+  }
+
+  const keyId = (item: Record<string, unknown>) => `${String(item[partitionKey])}\u0000${String(item[table.names.sortKey])}`
+
+  // Only a user's partition holds items that need lookups; the filter saves transfer, not read capacity.
+  const filter = { expression: "begins_with(#pk, :userPrefix)", names: { "#pk": partitionKey }, values: { ":userPrefix": prefixes.userPartition } }
+  const total = cursor.segments.length
+
+  let failed = false
+  const runSegment = async (segment: number) => {
+    while (!failed) {
+      const position = cursor.segments[segment]!
+      if (position.done) return
+      const request: ScanRequest = {
+        filter,
+        // A maintenance scan tolerates eventual consistency at half the read cost: lookups are read consistently before writing.
+        consistent: false,
+        ...(options.pageSize !== undefined ? { limit: options.pageSize } : {}),
+        ...(total > 1 ? { segment: { index: segment, total } } : {}),
+        ...(position.lastKey ? { startKey: position.lastKey } : {}),
+      }
+      const page = await table.scanPage(request, "backfill: scan")
+      await processPage(page.items)
+      counts.scanned += page.scanned
+      counts.pages++
+      cursor.segments[segment] = page.lastKey ? { done: false, lastKey: page.lastKey } : { done: true }
+      options.onProgress?.({ counts: cloneCounts(counts), cursor: encodeCursor(cursor), segment, segments: total })
+    }
+  }
+
+  const outcomes = await Promise.allSettled(
+    cursor.segments.map((_, segment) =>
+      runSegment(segment).catch((error: unknown) => {
+        // The other segments stop after their current page, so the last cursor reported stays valid.
+        failed = true
+        throw error
+      }),
+    ),
+  )
+  const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected")
+  if (failure) throw failure.reason
+  return { counts, conflicts, dryRun }
+}
+
+function cloneCounts(counts: BackfillCounts): BackfillCounts {
+  return { ...counts, written: { ...counts.written }, present: { ...counts.present } }
+}

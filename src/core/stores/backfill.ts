@@ -1,0 +1,71 @@
+/**
+ * The lookup items of users, accounts and sessions, built from the items
+ * themselves, for code that adds them to a table written without them (the
+ * `backfill` command over a table of `@auth/dynamodb-adapter`). Each write is
+ * the same conditional put the stores make when they create the lookup
+ * (`attribute_not_exists`), with the same item layout and claim label, so a
+ * backfilled lookup cannot be told from one written at sign-up, and never
+ * overwrites one that exists.
+ */
+import type { Item, ItemTable, Key, WriteAction } from "../table-client.js"
+import { ITEM_TYPES, providerAccountOf } from "../../table/entities.js"
+import { itemAbsent } from "./conditions.js"
+import { toRecord } from "./stored-record.js"
+import { claimLabel } from "./transactions.js"
+
+/** A lookup item an item needs, and the conditional put that writes it. */
+export interface PlannedLookup {
+  kind: "email" | "account" | "session"
+  /** The user the lookup points to. */
+  userId: string
+  key: Key
+  put: WriteAction
+}
+
+function keyOnly(table: ItemTable, keys: Record<string, string>): Key {
+  const { partitionKey, sortKey } = table.names
+  return { [partitionKey]: keys[partitionKey]!, [sortKey]: keys[sortKey]! }
+}
+
+/** The email lookup of a user (as `UserStore.create` writes it). */
+export function planEmailLookup(table: ItemTable, email: string, userId: string): PlannedLookup {
+  const key = keyOnly(table, table.keysOf("emailLookup", { email }))
+  return {
+    kind: "email",
+    userId,
+    key,
+    put: { kind: "put", item: { ...key, type: ITEM_TYPES.emailLookup, email, userId }, condition: itemAbsent(table.names), label: claimLabel.email(email) },
+  }
+}
+
+/** The account lookup of a provider account (as `AccountStore.create` writes it). */
+export function planAccountLookup(table: ItemTable, provider: string, providerAccountId: string, userId: string): PlannedLookup {
+  const key = keyOnly(table, table.keysOf("accountLookup", { providerAccount: providerAccountOf(provider, providerAccountId) }))
+  return {
+    kind: "account",
+    userId,
+    key,
+    put: {
+      kind: "put",
+      item: { ...key, type: ITEM_TYPES.accountLookup, provider, providerAccountId, userId },
+      condition: itemAbsent(table.names),
+      label: claimLabel.account(provider, providerAccountId),
+    },
+  }
+}
+
+/** The token item of a session item: a copy of every session attribute (as `SessionStore.create` writes it). */
+export function planSessionTokenItem(table: ItemTable, session: Item & { sessionToken: string; userId: string }): PlannedLookup {
+  const key = keyOnly(table, table.keysOf("sessionToken", { sessionToken: session.sessionToken }))
+  return {
+    kind: "session",
+    userId: session.userId,
+    key,
+    put: {
+      kind: "put",
+      item: { ...key, type: ITEM_TYPES.sessionToken, ...toRecord(session, table.names) },
+      condition: itemAbsent(table.names),
+      label: "put session token item",
+    },
+  }
+}

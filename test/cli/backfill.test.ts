@@ -1,0 +1,261 @@
+/**
+ * `backfill` on a table written by @auth/dynamodb-adapter 2.11.3: it writes
+ * exactly the lookup items the stores would have written (email, provider
+ * account, session token), nothing on a second run, continues from a
+ * cursor, writes nothing in a dry run, and reports two users with one email
+ * as a conflict instead of picking one.
+ */
+import { DynamoDBAdapter as OfficialAdapter } from "@auth/dynamodb-adapter"
+import type { AdapterUser } from "@auth/core/adapters"
+import { ScanCommand } from "@aws-sdk/lib-dynamodb"
+import { afterEach, beforeAll, describe, expect, it } from "vitest"
+import { runBackfill, type BackfillProgress } from "../../src/core/backfill/index.js"
+import { createIdentityStores } from "../../src/core/stores/index.js"
+import { TableClient } from "../../src/core/table-client.js"
+import type { TableNameOptions } from "../../src/table/names.js"
+import { createTestTable, type TestTable } from "../support/test-table.js"
+import { runCliLocal, stubLocalCredentials } from "./run-cli.js"
+
+type Item = Record<string, unknown>
+
+const tables: TestTable[] = []
+beforeAll(() => {
+  stubLocalCredentials()
+})
+afterEach(async () => {
+  await Promise.all(tables.splice(0).map((t) => t.drop()))
+})
+
+const inAnHour = () => new Date(Math.floor(Date.now() / 1000) * 1000 + 3_600_000)
+// More than five years in the past: DynamoDB (Local too) leaves such items to TTL alone, so it stays put during the test.
+const longExpired = () => new Date("2001-02-03T04:05:06.000Z")
+
+interface Seeded {
+  table: TestTable
+  alice: AdapterUser
+  bob: AdapterUser
+  /** The lookup items the stores would have written for the seeded data. */
+  expectedLookups: Item[]
+}
+
+/** Users, accounts, sessions (one expired), a user without email and a verification token, all written by the official adapter. */
+async function seedLegacyTable(nameOptions: TableNameOptions = {}): Promise<Seeded> {
+  const table = await createTestTable(nameOptions)
+  tables.push(table)
+  const { names } = table
+  const official = OfficialAdapter(table.document, { ...nameOptions, tableName: table.tableName })
+  const alice = (await official.createUser!({ id: "", email: "alice@example.com", emailVerified: null, name: "Alice" })) as AdapterUser
+  const bob = (await official.createUser!({ id: "", email: "bob@example.com", emailVerified: new Date("2024-01-02T03:04:05.000Z") })) as AdapterUser
+  await official.createUser!({ id: "", email: undefined as unknown as string, emailVerified: null, name: "No email" })
+  await official.linkAccount!({ userId: alice.id, type: "oidc", provider: "github", providerAccountId: "1001", access_token: "at-secret" })
+  await official.linkAccount!({ userId: bob.id, type: "oauth", provider: "google", providerAccountId: "2002" })
+  const live = inAnHour()
+  await official.createSession!({ sessionToken: "tok-alice", userId: alice.id, expires: live })
+  await official.createSession!({ sessionToken: "tok-bob-old", userId: bob.id, expires: longExpired() })
+  await official.createVerificationToken!({ identifier: "alice@example.com", token: "vt-1", expires: live })
+
+  const key = (pk: string) => ({ [names.partitionKey]: pk, [names.sortKey]: pk })
+  const session = (await table.scanAll()).find((i) => i[names.sortKey] === "SESSION#tok-alice")!
+  const expectedLookups: Item[] = [
+    { ...key("ACCOUNT#github#1001"), type: "ACCOUNT_OWNER", provider: "github", providerAccountId: "1001", userId: alice.id },
+    { ...key("ACCOUNT#google#2002"), type: "ACCOUNT_OWNER", provider: "google", providerAccountId: "2002", userId: bob.id },
+    { ...key("EMAIL#alice@example.com"), type: "EMAIL", email: "alice@example.com", userId: alice.id },
+    { ...key("EMAIL#bob@example.com"), type: "EMAIL", email: "bob@example.com", userId: bob.id },
+    // A copy of every session attribute, without the session item's keys (the token item has no GSI1 keys).
+    { ...key("SESSION#tok-alice"), type: "SESSION_TOKEN", id: session.id, sessionToken: "tok-alice", userId: alice.id, expires: live.getTime() / 1000 },
+  ]
+  return { table, alice, bob, expectedLookups }
+}
+
+/** Every item that is not in a user's partition and not a verification token: the lookup items. */
+async function lookupItems(table: TestTable): Promise<Item[]> {
+  const pk = table.names.partitionKey
+  return (await table.scanAll()).filter((i) => !String(i[pk]).startsWith("USER#") && !String(i[pk]).startsWith("VT#"))
+}
+
+const nameFlags = (table: TestTable) => ["--table", table.tableName]
+
+describe("backfill", () => {
+  it("writes exactly the missing lookup items, leaves every other item as it was, and reports counts", async () => {
+    const { table, expectedLookups } = await seedLegacyTable()
+    const before = await table.scanAll()
+    expect(await lookupItems(table)).toEqual([])
+
+    const run = await runCliLocal("backfill", ...nameFlags(table))
+    expect(run.stderr).toBe("")
+    expect(run.code).toBe(0)
+    expect(await lookupItems(table)).toEqual(expectedLookups)
+    // Nothing else changed: the items the official adapter wrote are untouched.
+    const after = await table.scanAll()
+    expect(after.filter((i) => !expectedLookups.some((l) => l.pk === i.pk && l.sk === i.sk))).toEqual(before)
+    expect(run.stdout).toContain("lookups written: 5 (email 2, provider account 2, session token 1)")
+    expect(run.stdout).toContain("already present: 0")
+    expect(run.stdout).toContain("conflicts: 0")
+    expect(run.stdout).toContain("expired sessions skipped: 1")
+    expect(run.stdout).toMatch(/page 1 \(scanned 8, written 5, already present 0, conflicts 0\) cursor: [A-Za-z0-9_-]+/)
+  })
+
+  it("is idempotent: a second run writes nothing (one Scan page and one BatchGetItem, no writes)", async () => {
+    const { table, expectedLookups } = await seedLegacyTable()
+    expect((await runCliLocal("backfill", ...nameFlags(table))).code).toBe(0)
+    const afterFirst = await table.scanAll()
+
+    const again = await runCliLocal("backfill", ...nameFlags(table))
+    expect(again.code).toBe(0)
+    expect(again.stdout).toContain("lookups written: 0\n")
+    expect(again.stdout).toContain("already present: 5 (email 2, provider account 2, session token 1)")
+    expect(await table.scanAll()).toEqual(afterFirst)
+
+    // The same, counted: reads only.
+    table.counter.reset()
+    const result = await runBackfill(new TableClient({ names: table.names, client: table.client }))
+    expect(result.counts.written).toEqual({ email: 0, account: 0, session: 0 })
+    expect(table.counter.byCommand()).toEqual({ Scan: 1, BatchGetItem: 1 })
+    expect(await lookupItems(table)).toEqual(expectedLookups)
+  })
+
+  it("the stores find what the backfill wrote through the lookups alone (no GSI1 fallback)", async () => {
+    const { table, alice } = await seedLegacyTable()
+    await runCliLocal("backfill", ...nameFlags(table))
+    const client = new TableClient({ names: table.names, client: table.client })
+    const stores = createIdentityStores(client)
+    table.counter.reset()
+    expect((await stores.accounts.ownerOf("github", "1001"))?.userId).toBe(alice.id)
+    expect((await stores.sessions.getByToken("tok-alice"))?.userId).toBe(alice.id)
+    expect(table.counter.byCommand()).toEqual({ GetItem: 2 })
+    // And the email is claimed: a second user with it is refused.
+    await expect(stores.users.create({ id: "intruder", email: "alice@example.com" })).rejects.toMatchObject({ code: "EMAIL_EXISTS" })
+  })
+
+  it("dry run: reports what it would write and writes nothing", async () => {
+    const { table } = await seedLegacyTable()
+    const before = await table.scanAll()
+    const run = await runCliLocal("backfill", ...nameFlags(table), "--dry-run")
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain("Dry run (nothing will be written)")
+    expect(run.stdout).toContain("lookups to write: 5 (email 2, provider account 2, session token 1)")
+    expect(run.stdout).toContain("Nothing was written (dry run).")
+    expect(await table.scanAll()).toEqual(before)
+  })
+
+  it("resumes from a printed cursor: only the items after that page are processed", async () => {
+    const { table, expectedLookups } = await seedLegacyTable()
+    const dry = await runCliLocal("backfill", ...nameFlags(table), "--dry-run", "--page-size", "3")
+    const cursors = [...dry.stdout.matchAll(/cursor: (\S+)/g)].map((m) => m[1]!)
+    expect(cursors.length).toBe(3) // 8 items, 3 per page: 3 + 3 + 2
+
+    // The items of the first page, in the Scan's own order.
+    const firstPage = ((await table.document.send(new ScanCommand({ TableName: table.tableName, Limit: 3 }))).Items ?? []) as Item[]
+    const firstPageLookups = expectedLookups.filter((l) => firstPage.some((i) => lookupKeyOf(i) === l.pk))
+
+    const resumed = await runCliLocal("backfill", ...nameFlags(table), "--page-size", "3", "--resume-from", cursors[0]!)
+    expect(resumed.code).toBe(0)
+    expect(resumed.stdout).toContain("resuming from the cursor given")
+    // (Lookups written during a run can show up in its later pages, so the scanned count is not fixed here.)
+    expect(resumed.stdout).toMatch(/Done: scanned \d+ items/)
+    expect(await lookupItems(table)).toEqual(expectedLookups.filter((l) => !firstPageLookups.includes(l)))
+
+    // A full run afterwards completes the set.
+    const full = await runCliLocal("backfill", ...nameFlags(table))
+    expect(full.stdout).toContain(`lookups written: ${firstPageLookups.length}`)
+    expect(await lookupItems(table)).toEqual(expectedLookups)
+  })
+
+  it("an interrupted run resumed from its last cursor ends where an uninterrupted one does", async () => {
+    const { table, expectedLookups } = await seedLegacyTable()
+    const client = new TableClient({ names: table.names, client: table.client })
+    const seen: BackfillProgress[] = []
+    await expect(
+      runBackfill(client, {
+        pageSize: 2,
+        onProgress(progress) {
+          seen.push(progress)
+          if (seen.length === 2) throw new Error("crash after page 2")
+        },
+      }),
+    ).rejects.toThrow("crash after page 2")
+    const resumed = await runBackfill(client, { pageSize: 2, resumeFrom: seen[1]!.cursor })
+    // Each lookup written once: by the interrupted run (pages 1 and 2 completed) or by the resumed one.
+    const written = (c: BackfillProgress["counts"]) => c.written.email + c.written.account + c.written.session
+    expect(written(seen[1]!.counts) + written(resumed.counts)).toBe(5)
+    expect(await lookupItems(table)).toEqual(expectedLookups)
+  })
+
+  it("parallel segments write the same lookups", async () => {
+    const { table, expectedLookups } = await seedLegacyTable()
+    const run = await runCliLocal("backfill", ...nameFlags(table), "--segments", "3", "--page-size", "2")
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(/segment [123]\/3/)
+    expect(run.stdout).toContain("lookups written: 5 (email 2, provider account 2, session token 1)")
+    expect(await lookupItems(table)).toEqual(expectedLookups)
+    // A cursor made with 3 segments resumes with 3 segments, and refuses another count.
+    const cursor = run.stdout.match(/cursor: (\S+)/)![1]!
+    const wrong = await runCliLocal("backfill", ...nameFlags(table), "--segments", "2", "--resume-from", cursor)
+    expect(wrong.code).toBe(1)
+    expect(wrong.stderr).toContain("INVALID_INPUT: The --resume-from cursor was made with --segments 3")
+  })
+
+  it("two legacy users with one email: reported as a conflict, no email lookup written for either, the rest done", async () => {
+    const { table, alice, expectedLookups } = await seedLegacyTable()
+    const official = OfficialAdapter(table.document, { tableName: table.tableName })
+    const twin = (await official.createUser!({ id: "", email: "alice@example.com", emailVerified: null, name: "Alice twin" })) as AdapterUser
+
+    const run = await runCliLocal("backfill", ...nameFlags(table))
+    expect(run.code).toBe(2)
+    expect(run.stderr.split("\n")).toHaveLength(1)
+    expect(run.stderr).toMatch(/^CONFLICT: email "alice@example.com" is held by users "[^"]+", "[^"]+"; no lookup written\./)
+    expect(run.stderr).toContain(`"${alice.id}"`)
+    expect(run.stderr).toContain(`"${twin.id}"`)
+    expect(run.stdout).toContain("conflicts: 1")
+    expect(run.stdout).toContain("lookups written: 4 (email 1, provider account 2, session token 1)")
+    expect(await lookupItems(table)).toEqual(expectedLookups.filter((l) => l.pk !== "EMAIL#alice@example.com"))
+
+    // Re-running reports it again and still writes nothing for it.
+    const again = await runCliLocal("backfill", ...nameFlags(table))
+    expect(again.code).toBe(2)
+    expect(again.stdout).toContain("lookups written: 0\n")
+  })
+
+  it("an email already claimed by another user (written by this library) is a conflict, never overwritten", async () => {
+    const { table, bob } = await seedLegacyTable()
+    const stores = createIdentityStores(new TableClient({ names: table.names, client: table.client }))
+    // A user created by this library claimed the email before; a legacy write then gave bob the same email.
+    await stores.users.create({ id: "modern", email: "shared@example.com" })
+    const official = OfficialAdapter(table.document, { tableName: table.tableName })
+    await official.updateUser!({ id: bob.id, email: "shared@example.com" })
+    const run = await runCliLocal("backfill", ...nameFlags(table))
+    expect(run.code).toBe(2)
+    expect(run.stderr).toContain(`CONFLICT: email "shared@example.com" is held by users "modern", "${bob.id}"`)
+    const lookup = (await table.scanAll()).find((i) => i.pk === "EMAIL#shared@example.com")
+    expect(lookup).toEqual({ pk: "EMAIL#shared@example.com", sk: "EMAIL#shared@example.com", type: "EMAIL", email: "shared@example.com", userId: "modern" })
+  })
+
+  it("works with custom key and index names given as flags", async () => {
+    const custom = { partitionKey: "PK", sortKey: "SK", indexName: "ByLookup", indexPartitionKey: "LPK", indexSortKey: "LSK" }
+    const { table, expectedLookups } = await seedLegacyTable(custom)
+    const run = await runCliLocal(
+      "backfill",
+      ...nameFlags(table),
+      ...["--partition-key", "PK", "--sort-key", "SK", "--index-name", "ByLookup", "--index-partition-key", "LPK", "--index-sort-key", "LSK"],
+    )
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain("lookups written: 5")
+    expect(await lookupItems(table)).toEqual(expectedLookups)
+  })
+
+  it("rejects a cursor that is not one, writing nothing", async () => {
+    const { table } = await seedLegacyTable()
+    const run = await runCliLocal("backfill", ...nameFlags(table), "--resume-from", "not-a-cursor")
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain("INVALID_INPUT: The --resume-from cursor is not valid")
+    expect(await lookupItems(table)).toEqual([])
+  })
+})
+
+/** The pk of the lookup item a legacy item needs (test-side, from the official adapter's layout). */
+function lookupKeyOf(item: Item): string | undefined {
+  if (item.type === "USER" && typeof item.email === "string") return `EMAIL#${item.email}`
+  if (item.type === "SESSION" && Number(item.expires) * 1000 > Date.now()) return `SESSION#${String(item.sessionToken)}`
+  if (String(item.sk).startsWith("ACCOUNT#")) return `ACCOUNT#${String(item.provider)}#${String(item.providerAccountId)}`
+  return undefined
+}
