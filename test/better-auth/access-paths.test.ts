@@ -207,3 +207,25 @@ describe("accounts by id", () => {
     expect(counter.byCommand()).toEqual({ GetItem: 2 })
   })
 })
+
+describe("verification expiry", () => {
+  it("Better Auth's cleanup (deleteMany verification where expiresAt lt now) queries the expiry markers instead of scanning", async () => {
+    const past = new Date(Date.now() - 60_000)
+    const future = new Date(Date.now() + 600_000)
+    for (const [identifier, expiresAt] of [["expired-1", past], ["expired-2", past], ["alive", future]] as const) {
+      await adapter.create({ model: "verification", data: { identifier, value: "v", expiresAt, createdAt: new Date(), updatedAt: new Date() } })
+    }
+    counter.reset()
+    const deleted = await adapter.deleteMany({ model: "verification", where: [{ field: "expiresAt", operator: "lt", value: new Date() }] })
+    expect(deleted).toBe(2)
+    expect(counter.byCommand().Scan).toBeUndefined()
+    expect(counter.byCommand()).toMatchObject({ Query: 1, BatchGetItem: 1 })
+    expect(warnings).toEqual([])
+    const left = (await table.scanAll()).filter((i) => String(i.type).startsWith("VERIFICATION") && ["expired-1", "expired-2", "alive"].includes(String(i.identifier ?? "")) )
+    expect(left.map((i) => i.identifier)).toEqual(["alive"])
+    const markers = (await table.scanAll()).filter((i) => i.type === "VERIFICATION_EXPIRY")
+    const records = (await table.scanAll()).filter((i) => i.type === "VERIFICATION")
+    // One marker per remaining record, none left behind by the deleted ones.
+    expect(markers.map((m) => m.id).sort()).toEqual(records.map((r) => r.id).sort())
+  })
+})

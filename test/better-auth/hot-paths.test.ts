@@ -19,7 +19,11 @@ function makeAuth() {
     secret: "a-test-secret-that-is-long-enough-for-better-auth",
     baseURL: "http://localhost:3000",
     database: singleTableAdapter({ client, tableName: table.tableName }),
-    emailAndPassword: { enabled: true, password: { hash: async (p) => `hashed:${p}`, verify: async ({ hash, password }) => hash === `hashed:${password}` } },
+    emailAndPassword: {
+      enabled: true,
+      password: { hash: async (p) => `hashed:${p}`, verify: async ({ hash, password }) => hash === `hashed:${password}` },
+      sendResetPassword: async ({ token }) => void resetTokens.push(token),
+    },
     logger: { disabled: true },
   })
 }
@@ -37,6 +41,7 @@ async function measure<T>(run: () => Promise<T>): Promise<{ result: T; counts: R
 }
 
 const measured: Record<string, Record<string, number>> = {}
+const resetTokens: string[] = []
 
 beforeAll(async () => {
   table = await createTestTable()
@@ -98,5 +103,30 @@ describe("Better Auth hot paths through auth.api", () => {
     expect(items.filter((i) => String(i.pk).startsWith("USER#") && String(i.sk).startsWith("ACCOUNT#credential#"))).toHaveLength(1)
     expect(items.filter((i) => i.type === "ACCOUNT_OWNER")).toHaveLength(1)
     expect(items.filter((i) => i.type === "EMAIL")).toHaveLength(1)
+  })
+
+  it("password reset (a verification value written, then consumed once) never Scans", async () => {
+    const email = "reset@example.com"
+    await auth.api.signUpEmail({ body: { email, password: "password-123", name: "Reset" } })
+
+    const request = await measure(() => auth.api.requestPasswordReset({ body: { email, redirectTo: "http://localhost:3000/reset" } }))
+    measured.requestPasswordReset = request.counts
+    expect(request.counts.Scan).toBeUndefined()
+    // user by email, its accounts, then the verification value with its expiry marker (one transaction).
+    expect(request.counts).toEqual({ Query: 2, TransactWriteItems: 1 })
+    const token = resetTokens.at(-1)!
+
+    const reset = await measure(() => auth.api.resetPassword({ body: { token, newPassword: "new-password-456" } }))
+    measured.resetPassword = reset.counts
+    // Includes Better Auth's once-a-minute cleanup of expired verification values (a Query on the expiry markers, not a Scan).
+    expect(reset.counts.Scan).toBeUndefined()
+    expect(reset.counts).toEqual({ Query: 5, GetItem: 7, TransactWriteItems: 1 })
+    const replay = await auth.api.resetPassword({ body: { token, newPassword: "third-password-789" } }).catch((e: unknown) => e)
+    expect(replay).toMatchObject({ statusCode: 400 })
+
+    const items = await table.scanAll()
+    expect(items.filter((i) => i.type === "VERIFICATION")).toEqual([])
+    const user = items.find((i) => i.type === "USER" && i.email === email)
+    expect(items.find((i) => i.pk === user?.pk && String(i.sk).startsWith("ACCOUNT#credential#"))).toMatchObject({ password: "hashed:new-password-456" })
   })
 })

@@ -55,10 +55,10 @@ describe("adapter.transaction", () => {
     const writes = counter.requests.filter((r) => r.command === "TransactWriteItems")
     expect(writes).toHaveLength(1)
     expect(writes[0]!.input.ClientRequestToken).toEqual(expect.any(String))
-    // user + email claim + session + session token item + verification: the rename folded into the user's put.
-    expect((writes[0]!.input.TransactItems as unknown[]).length).toBe(5)
+    // user + email claim + session + session token item + verification + its expiry marker: the rename folded into the user's put.
+    expect((writes[0]!.input.TransactItems as unknown[]).length).toBe(6)
     const items = await table.scanAll()
-    expect(items.map((i) => i.type).sort()).toEqual(["EMAIL", "SESSION", "SESSION_TOKEN", "USER", "VERIFICATION"])
+    expect(items.map((i) => i.type).sort()).toEqual(["EMAIL", "SESSION", "SESSION_TOKEN", "USER", "VERIFICATION", "VERIFICATION_EXPIRY"])
     expect(items.find((i) => i.type === "USER")).toMatchObject({ id: result, name: "Renamed", email: "tx@example.com" })
   })
 
@@ -113,7 +113,8 @@ describe("adapter.transaction", () => {
       })
       .catch((e: unknown) => e)
     expect(isDynamoAuthAdapterError(error, "TRANSACTION_FAILED")).toBe(true)
-    expect((error as { reasons: { code: string }[] }).reasons.map((r) => r.code)).toEqual(["ConditionalCheckFailed", "None"])
+    // The guarded delete failed; the marker delete and the new record with its marker were not written.
+    expect((error as { reasons: { code: string }[] }).reasons.map((r) => r.code)).toEqual(["ConditionalCheckFailed", "None", "None", "None"])
     expect(await table.scanAll()).toEqual([])
   })
 })

@@ -12,7 +12,7 @@ export function genericBackend(model: GenericModel): ModelBackend {
       const next: StoredRecord = { ...current }
       for (const [field, value] of Object.entries(changes)) if (value !== undefined && field !== "id") next[field] = value
       try {
-        return await model.replace(table, next)
+        return await model.replace(table, next, current)
       } catch (error) {
         if ((error as { name?: string }).name === "ConditionalCheckFailedException") return undefined
         throw error

@@ -51,3 +51,31 @@ export function gsiSortOf(layout: GenericModelLayout, record: Record<string, unk
 }
 
 export { GSI_SORT }
+
+/** Composite attribute of an expiry marker's sort key: `<expires ISO>#<id>`. */
+const EXPIRY_ORDER = "expiryOrder"
+
+/**
+ * Keys of a model's expiry markers: pk = `<KIND>_EXPIRY`, sk =
+ * `<expires ISO>#<id>`, so that "expired before T" is one Query on one
+ * partition, ordered by expiry.
+ */
+export function createExpiryKeyBuilder(names: TableNames, layout: GenericModelLayout): (expires: string, id: string) => Record<string, string> {
+  const kind = `${layout.kind}_EXPIRY`
+  const none = "none" as const
+  const entity = new Entity(
+    {
+      model: { entity: kind, version: kind, service: "next-auth" },
+      attributes: { [EXPIRY_ORDER]: { type: "string" } },
+      indexes: {
+        byExpiry: {
+          pk: { field: names.partitionKey, composite: [], template: kind, casing: none },
+          sk: { field: names.sortKey, composite: [EXPIRY_ORDER], template: `\${${EXPIRY_ORDER}}`, casing: none },
+        },
+      },
+    } as never,
+    { table: names.tableName, identifiers: { entity: "type", version: "type" } } as never,
+  )
+  const keysOf = createKeyBuilder({ expiry: entity } as unknown as CoreEntities) as unknown as (kind: string, composite: Record<string, unknown>) => Record<string, string>
+  return (expires, id) => keysOf("expiry", { [EXPIRY_ORDER]: `${expires}#${id}` })
+}

@@ -7,18 +7,26 @@
  * Records are stored under their schema field names with their values as
  * given; attributes that would clash with the table's own (`pk`, `type`,
  * `expires`, …) are stored with a `_` suffix.
+ *
+ * A model with a TTL field (Better Auth's `verification`) also gets an expiry
+ * marker per record: pk = `<KIND>_EXPIRY`, sk = `<expires ISO>#<id>`, written
+ * in the same transaction as the record, so "every record that expired
+ * before T" (Better Auth's cleanup, every minute) is one Query instead of a
+ * Scan of the whole table. Markers carry the TTL attribute too; a marker
+ * whose record is gone is skipped and removed.
  */
 import { DynamoAuthAdapterError } from "../errors.js"
 import { ExpressionBuilder } from "../expression-builder.js"
 import type { AccessPath, PlannedRecord } from "../planner/types.js"
-import type { Expression, Item, ItemTable, Key } from "../table-client.js"
+import type { Expression, Item, ItemTable, Key, WriteAction } from "../table-client.js"
 import type { TableNames } from "../../table/names.js"
 import { fromStoredDate, toEpochSeconds } from "../codec.js"
-import { createGenericKeyBuilder, GSI_SORT, gsiSortOf, type GenericKeyBuilder } from "./generic-keys.js"
+import { createExpiryKeyBuilder, createGenericKeyBuilder, GSI_SORT, gsiSortOf, type GenericKeyBuilder } from "./generic-keys.js"
 import type { GenericModelLayout } from "./generic-layout.js"
 
 export class GenericModel {
   private readonly keys: GenericKeyBuilder
+  private readonly expiryKeys: ((expires: string, id: string) => Record<string, string>) | undefined
   private readonly reserved: ReadonlySet<string>
 
   constructor(
@@ -26,6 +34,7 @@ export class GenericModel {
     readonly layout: GenericModelLayout,
   ) {
     this.keys = createGenericKeyBuilder(names, layout)
+    this.expiryKeys = layout.ttlField ? createExpiryKeyBuilder(names, layout) : undefined
     this.reserved = new Set([names.partitionKey, names.sortKey, names.indexPartitionKey, names.indexSortKey, "type", names.ttlAttribute])
   }
 
@@ -74,6 +83,56 @@ export class GenericModel {
     return record
   }
 
+  /** The expiry marker of a record, when the model has a TTL field and the record a valid expiry. */
+  markerOf(record: PlannedRecord): Item | undefined {
+    if (!this.expiryKeys || !this.layout.ttlField) return undefined
+    const expires = fromStoredDate(record[this.layout.ttlField])
+    if (!expires || typeof record.id !== "string") return undefined
+    return {
+      ...this.expiryKeys(expires.toISOString(), record.id),
+      type: `${this.layout.kind}_EXPIRY`,
+      id: record.id,
+      [this.names.ttlAttribute]: Math.floor(toEpochSeconds(expires)),
+    }
+  }
+
+  private markerKey(marker: Item): Key {
+    return { [this.names.partitionKey]: String(marker[this.names.partitionKey]), [this.names.sortKey]: String(marker[this.names.sortKey]) }
+  }
+
+  private async dropMarker(table: ItemTable, record: PlannedRecord): Promise<void> {
+    const marker = this.markerOf(record)
+    if (!marker) return
+    try {
+      await table.write({ kind: "delete", key: this.markerKey(marker), label: `Delete expiry marker of ${String(record.id)}` }, `delete ${this.layout.model} expiry marker`)
+    } catch (error) {
+      // The record is gone either way; a leftover marker is skipped by readers and expires by TTL.
+      table.logger.warn(`Could not delete the expiry marker of ${this.layout.model} ${String(record.id)}`, { error })
+    }
+  }
+
+  /** Records whose TTL field is before (`lt`) or at most (`lte`) the bound: one Query on the markers, one BatchGetItem. */
+  private async expiredBefore(table: ItemTable, operator: "lt" | "lte", bound: string): Promise<PlannedRecord[]> {
+    const e = new ExpressionBuilder()
+    const partition = this.expiryKeys!("-", "-")[this.names.partitionKey]!
+    // sk = `<expires>#<id>`: "< bound" excludes expiry == bound; "< bound + '$'" ('$' sorts right after '#') includes it.
+    const limit = operator === "lt" ? bound : `${bound}$`
+    const markers = await table.queryAll(
+      {
+        keyCondition: {
+          expression: `${e.name(this.names.partitionKey)} = ${e.value(partition)} AND ${e.name(this.names.sortKey)} < ${e.value(limit)}`,
+          names: e.names,
+          values: e.values,
+        },
+      },
+      `query ${this.layout.model} expiry markers`,
+    )
+    const ids = markers.map((m) => m.id).filter((id): id is string => typeof id === "string" && id !== "")
+    if (ids.length === 0) return []
+    const items = await table.batchGet(ids.map((id) => this.keyOf(id)), `get expired ${this.layout.model} records`)
+    return items.map((item) => this.recordOf(item))
+  }
+
   private scanFilter(): Expression {
     return { expression: "#type = :type", names: { "#type": "type" }, values: { ":type": this.layout.kind } }
   }
@@ -108,6 +167,20 @@ export class GenericModel {
         fetch: async () => (await table.scanAll(this.scanFilter(), `scan ${model}`)).map((item) => this.recordOf(item)),
       },
     ]
+    const ttlField = this.layout.ttlField
+    if (ttlField && this.expiryKeys) {
+      paths.push({
+        kind: "query",
+        description: `Query ${this.layout.kind}_EXPIRY < <${ttlField}>`,
+        keyFields: [],
+        rangeField: ttlField,
+        fetch: async (keys) => {
+          const { operator, value } = keys[ttlField] as { operator: "lt" | "lte"; value: string }
+          const bound = fromStoredDate(value)
+          return bound ? this.expiredBefore(table, operator, bound.toISOString()) : []
+        },
+      })
+    }
     const index = this.layout.index
     if (index) {
       paths.push({
@@ -138,30 +211,45 @@ export class GenericModel {
   /** Puts a new record; fails if one with this id exists. */
   async create(table: ItemTable, record: PlannedRecord): Promise<PlannedRecord> {
     const item = this.itemOf(record)
-    await table.write(
-      {
-        kind: "put",
-        item,
-        condition: { expression: "attribute_not_exists(#pk)", names: { "#pk": this.names.partitionKey } },
-        label: `Put ${String(item[this.names.partitionKey])}`,
-      },
-      `create ${this.layout.model}`,
-    )
+    const put: WriteAction = {
+      kind: "put",
+      item,
+      condition: { expression: "attribute_not_exists(#pk)", names: { "#pk": this.names.partitionKey } },
+      label: `Put ${String(item[this.names.partitionKey])}`,
+    }
+    const marker = this.markerOf(record)
+    if (marker) {
+      await table.transactWrite([put, { kind: "put", item: marker, label: `Put expiry marker of ${String(record.id)}` }], `create ${this.layout.model}`)
+    } else {
+      await table.write(put, `create ${this.layout.model}`)
+    }
     return record
   }
 
   /** Rewrites a record that exists (its GSI1 keys and TTL follow the new values). */
-  async replace(table: ItemTable, record: PlannedRecord): Promise<PlannedRecord> {
+  async replace(table: ItemTable, record: PlannedRecord, previous?: PlannedRecord): Promise<PlannedRecord> {
     const item = this.itemOf(record)
-    await table.write(
-      {
-        kind: "put",
-        item,
-        condition: { expression: "attribute_exists(#pk)", names: { "#pk": this.names.partitionKey } },
-        label: `Put ${String(item[this.names.partitionKey])}`,
-      },
-      `update ${this.layout.model}`,
-    )
+    const put: WriteAction = {
+      kind: "put",
+      item,
+      condition: { expression: "attribute_exists(#pk)", names: { "#pk": this.names.partitionKey } },
+      label: `Put ${String(item[this.names.partitionKey])}`,
+    }
+    const oldMarker = previous ? this.markerOf(previous) : undefined
+    const newMarker = this.markerOf(record)
+    const moved = String(oldMarker?.[this.names.sortKey]) !== String(newMarker?.[this.names.sortKey])
+    if (moved && (oldMarker || newMarker)) {
+      await table.transactWrite(
+        [
+          put,
+          ...(oldMarker ? [{ kind: "delete" as const, key: this.markerKey(oldMarker), label: `Delete old expiry marker of ${String(record.id)}` }] : []),
+          ...(newMarker ? [{ kind: "put" as const, item: newMarker, label: `Put expiry marker of ${String(record.id)}` }] : []),
+        ],
+        `update ${this.layout.model}`,
+      )
+    } else {
+      await table.write(put, `update ${this.layout.model}`)
+    }
     return record
   }
 
@@ -177,7 +265,9 @@ export class GenericModel {
         { kind: "delete", key, condition: this.guard(record, guardFields), label: `Delete ${key[this.names.partitionKey]}` },
         `delete ${this.layout.model}`,
       )
-      return old ? this.recordOf(old) : undefined
+      const deleted = old ? this.recordOf(old) : undefined
+      if (deleted) await this.dropMarker(table, deleted)
+      return deleted
     } catch (error) {
       if ((error as { name?: string }).name === "ConditionalCheckFailedException") return undefined
       throw error
@@ -225,7 +315,15 @@ export class GenericModel {
         { kind: "update", key: this.keyOf(record.id), update, condition: this.guard(record, guardFields), label: `Update ${this.layout.kind}#${String(record.id)}` },
         `incrementOne ${this.layout.model}`,
       )
-      return updated ? this.recordOf(updated) : undefined
+      const result = updated ? this.recordOf(updated) : undefined
+      const oldMarker = this.markerOf(record)
+      const newMarker = result && this.markerOf(result)
+      if (result && String(oldMarker?.[this.names.sortKey]) !== String(newMarker?.[this.names.sortKey])) {
+        // The expiry moved: move its marker (after the update, so no reader misses the record).
+        if (newMarker) await table.write({ kind: "put", item: newMarker, label: `Put expiry marker of ${String(record.id)}` }, `incrementOne ${this.layout.model}`)
+        await this.dropMarker(table, record)
+      }
+      return result
     } catch (error) {
       if ((error as { name?: string }).name === "ConditionalCheckFailedException") return undefined
       throw error

@@ -51,6 +51,14 @@ function keysFor(path: AccessPath, required: readonly WhereCondition[]): { keys:
     keys[field] = path.kind === "batchGet" && !Array.isArray(condition.value) ? [condition.value] : condition.value
     used.push(condition)
   }
+  if (path.rangeField) {
+    const bound = required.find(
+      (c) => c.field === path.rangeField && (c.operator === "lt" || c.operator === "lte") && typeof c.value === "string" && c.value !== "",
+    )
+    if (!bound) return undefined
+    keys[path.rangeField] = { operator: bound.operator, value: bound.value }
+    used.push(bound)
+  }
   return { keys, used }
 }
 

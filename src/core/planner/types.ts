@@ -22,6 +22,11 @@ export interface AccessPath {
   description: string
   /** Fields that need a required, case-sensitive `eq` on a non-null value (or, for batchGet, `in`). */
   keyFields: readonly string[]
+  /**
+   * A range path also needs a required `lt`/`lte` on this field (a string
+   * value); the fetch gets `{ operator, value }` under its name.
+   */
+  rangeField?: string
   /** A query path's records come ordered by this field (ascending), so sorting by it can be pushed down. */
   orderedBy?: string
   /** Reads the candidates for these key values (a list for batchGet). Candidates are filtered afterwards. */
