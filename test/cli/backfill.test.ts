@@ -9,9 +9,9 @@ import { DynamoDBAdapter as OfficialAdapter } from "@auth/dynamodb-adapter"
 import type { AdapterUser } from "@auth/core/adapters"
 import { ScanCommand } from "@aws-sdk/lib-dynamodb"
 import { afterEach, beforeAll, describe, expect, it } from "vitest"
-import { runBackfill, type BackfillProgress } from "../../src/core/backfill/index.js"
+import { runBackfill, type BackfillConflict, type BackfillProgress, type BackfillTable } from "../../src/core/backfill/index.js"
 import { createIdentityStores } from "../../src/core/stores/index.js"
-import { TableClient } from "../../src/core/table-client.js"
+import { TableClient, type WriteAction } from "../../src/core/table-client.js"
 import type { TableNameOptions } from "../../src/table/names.js"
 import { createTestTable, type TestTable } from "../support/test-table.js"
 import { runCliLocal, stubLocalCredentials } from "./run-cli.js"
@@ -228,6 +228,37 @@ describe("backfill", () => {
     expect(run.stderr).toContain(`CONFLICT: email "shared@example.com" is held by users "modern", "${bob.id}"`)
     const lookup = (await table.scanAll()).find((i) => i.pk === "EMAIL#shared@example.com")
     expect(lookup).toEqual({ pk: "EMAIL#shared@example.com", sk: "EMAIL#shared@example.com", type: "EMAIL", email: "shared@example.com", userId: "modern" })
+  })
+
+  it("safe while traffic runs: a lookup written by someone else between the read and the put is left as it is", async () => {
+    const { table, alice, expectedLookups } = await seedLegacyTable()
+    const client = new TableClient({ names: table.names, client: table.client })
+    const stores = createIdentityStores(client)
+    // Live traffic claims alice's provider account for another user, and writes alice's email lookup itself,
+    // right before the backfill's conditional put of each.
+    const racing: BackfillTable = Object.create(client, {
+      write: {
+        value: async (action: WriteAction, what: string) => {
+          if (action.kind === "put" && action.item.type === "ACCOUNT_OWNER" && action.item.userId === alice.id) {
+            await client.write({ ...action, item: { ...action.item, userId: "other-user" } }, "traffic")
+          }
+          if (action.kind === "put" && action.item.type === "EMAIL" && action.item.userId === alice.id) {
+            await client.write(action, "traffic")
+          }
+          return client.write(action, what)
+        },
+      },
+    })
+    const conflicts: BackfillConflict[] = []
+    const result = await runBackfill(racing, { onConflict: (c) => conflicts.push(c) })
+    expect(result.counts.written).toEqual({ email: 1, account: 1, session: 1 })
+    expect(result.counts.present).toEqual({ email: 1, account: 0, session: 0 })
+    expect(conflicts).toEqual([{ kind: "account", what: 'provider account "github#1001"', userIds: ["other-user", alice.id] }])
+    // The traffic's writes stand.
+    expect(await lookupItems(table)).toEqual(
+      expectedLookups.map((l) => (l.pk === "ACCOUNT#github#1001" ? { ...l, userId: "other-user" } : l)),
+    )
+    expect((await stores.accounts.ownerOf("github", "1001"))?.userId).toBe("other-user")
   })
 
   it("works with custom key and index names given as flags", async () => {
