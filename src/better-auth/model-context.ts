@@ -5,7 +5,7 @@
  * (`field-map.ts` for user/account/session, as they are for generic models).
  */
 import type { BetterAuthDBSchema } from "@better-auth/core/db"
-import { decodeValue, encodeValue, frameworkName, fromStored, isSharedModel, storedName, toStored, type SharedModel } from "../core/field-map.js"
+import { frameworkName, fromStored, isSharedModel, storedName, toStored, type SharedModel } from "../core/field-map.js"
 import { DynamoAuthAdapterError } from "../core/errors.js"
 import { genericBackend } from "../core/models/generic-backend.js"
 import { resolveGenericLayout } from "../core/models/generic-layout.js"
@@ -110,9 +110,6 @@ export class ModelContext {
     })
   }
 }
-
-// Decoding helpers are re-exported for tests of the mapping at this boundary.
-export { decodeValue, encodeValue }
 
 /** Builds (and caches per adapter instance) the context of each model. */
 export class ModelRegistry {

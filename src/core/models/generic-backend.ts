@@ -8,16 +8,7 @@ export function genericBackend(model: GenericModel): ModelBackend {
     model: model.layout.model,
     paths: (table) => model.accessPaths(table),
     create: (table, record) => model.create(table, record),
-    async update(table: ItemTable, current: StoredRecord, changes: StoredRecord) {
-      const next: StoredRecord = { ...current }
-      for (const [field, value] of Object.entries(changes)) if (value !== undefined && field !== "id") next[field] = value
-      try {
-        return await model.replace(table, next, current)
-      } catch (error) {
-        if ((error as { name?: string }).name === "ConditionalCheckFailedException") return undefined
-        throw error
-      }
-    },
+    update: (table: ItemTable, current: StoredRecord, changes: StoredRecord) => model.update(table, current, changes),
     remove: (table, current, guardFields = []) => model.delete(table, current, guardFields),
     increment: (table, current, increment, set, guardFields) => model.increment(table, current, increment, set, guardFields),
   }

@@ -15,7 +15,7 @@
  * Scan of the whole table. Markers carry the TTL attribute too; a marker
  * whose record is gone is skipped and removed.
  */
-import { DynamoAuthAdapterError } from "../errors.js"
+import { DynamoAuthAdapterError, isDynamoAuthAdapterError } from "../errors.js"
 import { ExpressionBuilder } from "../expression-builder.js"
 import type { AccessPath, PlannedRecord } from "../planner/types.js"
 import type { Expression, Item, ItemTable, Key, WriteAction } from "../table-client.js"
@@ -226,31 +226,61 @@ export class GenericModel {
     return record
   }
 
-  /** Rewrites a record that exists (its GSI1 keys and TTL follow the new values). */
-  async replace(table: ItemTable, record: PlannedRecord, previous?: PlannedRecord): Promise<PlannedRecord> {
-    const item = this.itemOf(record)
-    const put: WriteAction = {
-      kind: "put",
-      item,
+  /**
+   * Applies `changes` to a record that exists: one UpdateItem that SETs the
+   * changed fields (null is stored as null) and keeps GSI1 keys and the TTL
+   * attribute in step, so concurrent updates of other fields are not lost.
+   * When the expiry moves, its marker moves in the same transaction.
+   * Returns the updated record, or undefined when the record is gone.
+   */
+  async update(table: ItemTable, current: PlannedRecord, changes: PlannedRecord): Promise<PlannedRecord | undefined> {
+    const next: PlannedRecord = { ...current }
+    for (const [field, value] of Object.entries(changes)) if (value !== undefined && field !== "id") next[field] = value
+    const e = new ExpressionBuilder("u")
+    const sets: string[] = []
+    const removes: string[] = []
+    for (const [field, value] of Object.entries(changes)) {
+      if (value === undefined || field === "id") continue
+      sets.push(`${e.name(this.storedName(field))} = ${e.value(value)}`)
+    }
+    const derived = this.itemOf(next)
+    for (const attribute of [this.names.indexPartitionKey, this.names.indexSortKey, this.names.ttlAttribute]) {
+      if (derived[attribute] !== undefined) sets.push(`${e.name(attribute)} = ${e.value(derived[attribute])}`)
+      else removes.push(e.name(attribute))
+    }
+    const update: Expression = {
+      expression: [sets.length ? `SET ${sets.join(", ")}` : "", removes.length ? `REMOVE ${removes.join(", ")}` : ""].filter(Boolean).join(" "),
+      names: e.names,
+      values: e.values,
+    }
+    const action: WriteAction = {
+      kind: "update",
+      key: this.keyOf(current.id),
+      update,
       condition: { expression: "attribute_exists(#pk)", names: { "#pk": this.names.partitionKey } },
-      label: `Put ${String(item[this.names.partitionKey])}`,
+      label: `Update ${this.layout.kind}#${String(current.id)}`,
     }
-    const oldMarker = previous ? this.markerOf(previous) : undefined
-    const newMarker = this.markerOf(record)
-    const moved = String(oldMarker?.[this.names.sortKey]) !== String(newMarker?.[this.names.sortKey])
-    if (moved && (oldMarker || newMarker)) {
-      await table.transactWrite(
-        [
-          put,
-          ...(oldMarker ? [{ kind: "delete" as const, key: this.markerKey(oldMarker), label: `Delete old expiry marker of ${String(record.id)}` }] : []),
-          ...(newMarker ? [{ kind: "put" as const, item: newMarker, label: `Put expiry marker of ${String(record.id)}` }] : []),
-        ],
-        `update ${this.layout.model}`,
-      )
-    } else {
-      await table.write(put, `update ${this.layout.model}`)
+    const oldMarker = this.markerOf(current)
+    const newMarker = this.markerOf(next)
+    try {
+      if (String(oldMarker?.[this.names.sortKey]) !== String(newMarker?.[this.names.sortKey]) && (oldMarker || newMarker)) {
+        await table.transactWrite(
+          [
+            action,
+            ...(oldMarker ? [{ kind: "delete" as const, key: this.markerKey(oldMarker), label: `Delete old expiry marker of ${String(current.id)}` }] : []),
+            ...(newMarker ? [{ kind: "put" as const, item: newMarker, label: `Put expiry marker of ${String(current.id)}` }] : []),
+          ],
+          `update ${this.layout.model}`,
+        )
+        return next
+      }
+      const updated = await table.write(action, `update ${this.layout.model}`)
+      return updated ? this.recordOf(updated) : next
+    } catch (error) {
+      if ((error as { name?: string }).name === "ConditionalCheckFailedException") return undefined
+      if (isDynamoAuthAdapterError(error, "TRANSACTION_FAILED") && error.reasons?.[0]?.code === "ConditionalCheckFailed") return undefined
+      throw error
     }
-    return record
   }
 
   /**
