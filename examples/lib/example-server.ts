@@ -1,22 +1,20 @@
 /**
- * The shared example: Better Auth under `/api/auth` and Auth.js under
- * `/auth` on one node:http server, over one DynamoDB table, with the loopback
+ * The examples' server: Better Auth under `/api/auth` and/or Auth.js under
+ * `/auth` on one node:http server over one DynamoDB table, the loopback
  * identity provider started alongside, and a page at `/` showing who is
- * signed in through which framework.
- *
- * `npm start` runs it (examples/shared/main.ts); the end-to-end tests start
- * it the same way.
+ * signed in through which framework. The shared example mounts both; the
+ * single-framework examples mount one.
  */
 import { Auth, type AuthConfig } from "@auth/core"
 import { DEFAULT_PEOPLE, startOidcIdp, type IdpPerson, type OidcIdp } from "../../test/support/oidc-idp.js"
-import { createAuthjsConfig, Outbox } from "../lib/authjs-setup.js"
-import { createBetterAuth, type ExampleBetterAuth } from "../lib/better-auth-setup.js"
-import { openExampleTable, type ExampleTable } from "../lib/example-table.js"
-import { serve } from "../lib/serve.js"
-import { html } from "../lib/web-bridge.js"
+import { createAuthjsConfig, Outbox, type ExampleAuthjs } from "./authjs-setup.js"
+import { createBetterAuth, type ExampleBetterAuth } from "./better-auth-setup.js"
+import { openExampleTable, type ExampleTable } from "./example-table.js"
+import { serve } from "./serve.js"
+import { html } from "./web-bridge.js"
 import { renderHomePage, type HomePageData, type SignedInUser } from "./page.js"
 
-export interface SharedExampleOptions {
+export interface ExampleOptions {
   /** A running DynamoDB (Local). When absent: `DYNAMODB_ENDPOINT`, else an embedded DynamoDB Local. */
   endpoint?: string
   /** Port on 127.0.0.1; a free one when absent. */
@@ -31,15 +29,22 @@ export interface SharedExampleOptions {
   printMagicLinks?: boolean
 }
 
-export interface SharedExample {
+export interface Mounted {
+  authjs: boolean
+  betterAuth: boolean
+}
+
+export interface RunningExample {
   /** The page to open, `http://127.0.0.1:<port>/`. */
   url: string
   stop(): Promise<void>
   /** The parts, for tests and for poking around. */
   table: ExampleTable
   idp: OidcIdp
-  betterAuth: ExampleBetterAuth
-  authjs: { config: AuthConfig; adapter: ReturnType<typeof createAuthjsConfig>["adapter"] }
+  /** Present when Better Auth is mounted. */
+  betterAuth: ExampleBetterAuth | undefined
+  /** Present when Auth.js is mounted. */
+  authjs: ExampleAuthjs | undefined
   outbox: Outbox
 }
 
@@ -75,7 +80,7 @@ function shownUser(user: Record<string, unknown>): SignedInUser {
   }
 }
 
-export async function startSharedExample(options: SharedExampleOptions = {}): Promise<SharedExample> {
+export async function startExample(mounted: Mounted, options: ExampleOptions = {}): Promise<RunningExample> {
   const table = await openExampleTable({
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
@@ -87,19 +92,20 @@ export async function startSharedExample(options: SharedExampleOptions = {}): Pr
     const identityProvider = idp
     const outbox = new Outbox(options.printMagicLinks ?? false)
     let betterAuth: ExampleBetterAuth | undefined
-    let authjs: ReturnType<typeof createAuthjsConfig> | undefined
+    let authjs: ExampleAuthjs | undefined
 
     const server = await serve(options.port ?? 0, (origin) => {
-      const ba = (betterAuth = createBetterAuth({ origin, client: table.client, tableName: table.tableName, idp: identityProvider }))
-      const aj = (authjs = createAuthjsConfig({ client: table.client, tableName: table.tableName, idp: identityProvider, outbox }))
+      const ba = (betterAuth = mounted.betterAuth ? createBetterAuth({ origin, client: table.client, tableName: table.tableName, idp: identityProvider }) : undefined)
+      const aj = (authjs = mounted.authjs ? createAuthjsConfig({ client: table.client, tableName: table.tableName, idp: identityProvider, outbox }) : undefined)
 
       async function homePage(request: Request): Promise<Response> {
         const [session, csrf, betterAuthSession] = await Promise.all([
-          authjsSession(request, origin, aj.config),
-          authjsCsrfToken(request, origin, aj.config),
-          ba.api.getSession({ headers: request.headers }),
+          aj ? authjsSession(request, origin, aj.config) : { session: null, cookies: [] },
+          aj ? authjsCsrfToken(request, origin, aj.config) : { csrfToken: "", cookies: [] },
+          ba ? ba.api.getSession({ headers: request.headers }) : null,
         ])
         const data: HomePageData = {
+          mounted,
           authjs: session.session?.user ? { user: shownUser(session.session.user), expires: String(session.session.expires) } : null,
           betterAuth: betterAuthSession
             ? { user: shownUser(betterAuthSession.user as unknown as Record<string, unknown>), expires: new Date(betterAuthSession.session.expiresAt).toISOString() }
@@ -116,8 +122,8 @@ export async function startSharedExample(options: SharedExampleOptions = {}): Pr
 
       return async (request) => {
         const { pathname } = new URL(request.url)
-        if (pathname === "/api/auth" || pathname.startsWith("/api/auth/")) return ba.handler(request)
-        if (pathname === "/auth" || pathname.startsWith("/auth/")) return Auth(request, aj.config)
+        if (ba && (pathname === "/api/auth" || pathname.startsWith("/api/auth/"))) return ba.handler(request)
+        if (aj && (pathname === "/auth" || pathname.startsWith("/auth/"))) return Auth(request, aj.config)
         if (pathname === "/" && request.method === "GET") return homePage(request)
         return html("<h1>Not found</h1><p><a href=\"/\">Back to the start page</a></p>", 404)
       }
@@ -128,8 +134,8 @@ export async function startSharedExample(options: SharedExampleOptions = {}): Pr
       url: `${server.origin}/`,
       table,
       idp,
-      betterAuth: betterAuth!,
-      authjs: authjs!,
+      betterAuth,
+      authjs,
       outbox,
       async stop() {
         if (stopped) return

@@ -1,7 +1,7 @@
 /**
- * The one page of the shared example: who is signed in through which
- * framework, and buttons to sign in and out with each. Plain HTML; the only
- * script is for Better Auth, whose endpoints take JSON.
+ * The examples' one page: who is signed in through which framework, and
+ * buttons to sign in and out with each mounted framework. Plain HTML; the
+ * only script is for Better Auth, whose endpoints take JSON.
  */
 import type { IdpPerson } from "../../test/support/oidc-idp.js"
 import type { SentLink } from "../lib/authjs-setup.js"
@@ -17,10 +17,12 @@ export interface SignedInUser {
 }
 
 export interface HomePageData {
+  /** Which frameworks the server mounts (the shared example: both). */
+  mounted: { authjs: boolean; betterAuth: boolean }
   authjs: { user: SignedInUser; expires: string } | null
   betterAuth: { user: SignedInUser; expires: string } | null
   people: Record<string, IdpPerson>
-  /** Auth.js's CSRF token for the form posts. */
+  /** Auth.js's CSRF token for the form posts (empty without Auth.js). */
   csrfToken: string
   outbox: readonly SentLink[]
   tableName: string
@@ -63,9 +65,17 @@ export function renderHomePage(data: HomePageData): string {
     .map(
       ([key, person]) => `<tr>
     <td>${escapeHtml(person.name)}<br><small>${escapeHtml(person.email)}</small></td>
-    <td><form method="post" action="/auth/signin/idp?login_hint=${encodeURIComponent(key)}">${csrf}<input type="hidden" name="callbackUrl" value="/">
-      <button type="submit" data-testid="authjs-sign-in-${escapeHtml(key)}">Sign in with Auth.js</button></form></td>
-    <td><button type="button" data-better-auth-idp="${escapeHtml(key)}" data-testid="better-auth-sign-in-${escapeHtml(key)}">Sign in with Better Auth</button></td>
+    ${
+      data.mounted.authjs
+        ? `<td><form method="post" action="/auth/signin/idp?login_hint=${encodeURIComponent(key)}">${csrf}<input type="hidden" name="callbackUrl" value="/">
+      <button type="submit" data-testid="authjs-sign-in-${escapeHtml(key)}">Sign in with Auth.js</button></form></td>`
+        : ""
+    }
+    ${
+      data.mounted.betterAuth
+        ? `<td><button type="button" data-better-auth-idp="${escapeHtml(key)}" data-testid="better-auth-sign-in-${escapeHtml(key)}">Sign in with Better Auth</button></td>`
+        : ""
+    }
   </tr>`,
     )
     .join("\n")
@@ -83,11 +93,14 @@ export function renderHomePage(data: HomePageData): string {
         : `<p class="different" data-testid="different-users">The frameworks are signed in as different users.</p>`
       : ""
 
+  const title =
+    data.mounted.authjs && data.mounted.betterAuth ? "One table, two frameworks" : data.mounted.authjs ? "Auth.js on DynamoDB" : "Better Auth on DynamoDB"
+
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>One DynamoDB table, Auth.js and Better Auth</title>
+<title>${escapeHtml(title)}</title>
 <style>
   body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #222; }
   .cards { display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; }
@@ -102,43 +115,27 @@ export function renderHomePage(data: HomePageData): string {
 </style>
 </head>
 <body>
-<h1>One table, two frameworks</h1>
-<p>Auth.js (under <code>/auth</code>) and Better Auth (under <code>/api/auth</code>) share the DynamoDB table <code>${escapeHtml(data.tableName)}</code>.</p>
+<h1>${escapeHtml(title)}</h1>
+<p>${[data.mounted.authjs ? "Auth.js (under <code>/auth</code>)" : "", data.mounted.betterAuth ? "Better Auth (under <code>/api/auth</code>)" : ""].filter(Boolean).join(" and ")} on the DynamoDB table <code>${escapeHtml(data.tableName)}</code>.</p>
 <div class="cards">
-${userCard("authjs", "Auth.js", data.authjs, `<form method="post" action="/auth/signout">${csrf}<input type="hidden" name="callbackUrl" value="/"><button type="submit" data-testid="authjs-sign-out">Sign out of Auth.js</button></form>`)}
-${userCard("better-auth", "Better Auth", data.betterAuth, `<button type="button" id="better-auth-sign-out" data-testid="better-auth-sign-out">Sign out of Better Auth</button>`)}
+${data.mounted.authjs ? userCard("authjs", "Auth.js", data.authjs, `<form method="post" action="/auth/signout">${csrf}<input type="hidden" name="callbackUrl" value="/"><button type="submit" data-testid="authjs-sign-out">Sign out of Auth.js</button></form>`) : ""}
+${data.mounted.betterAuth ? userCard("better-auth", "Better Auth", data.betterAuth, `<button type="button" id="better-auth-sign-out" data-testid="better-auth-sign-out">Sign out of Better Auth</button>`) : ""}
 </div>
 ${same}
 
 <h2>Sign in with the loopback identity provider</h2>
 <table>
-  <tr><th>Person</th><th>Auth.js</th><th>Better Auth</th></tr>
+  <tr><th>Person</th>${data.mounted.authjs ? "<th>Auth.js</th>" : ""}${data.mounted.betterAuth ? "<th>Better Auth</th>" : ""}</tr>
   ${peopleRows}
 </table>
 
-<fieldset>
-  <legend>Better Auth: email and password</legend>
-  <form id="better-auth-password">
-    <input name="name" placeholder="Name" data-testid="password-name">
-    <input name="email" type="email" placeholder="Email" required data-testid="password-email">
-    <input name="password" type="password" placeholder="Password (8+ characters)" required data-testid="password-password">
-    <button type="submit" name="action" value="sign-up" data-testid="password-sign-up">Sign up</button>
-    <button type="submit" name="action" value="sign-in" data-testid="password-sign-in">Sign in</button>
-  </form>
-  <p id="better-auth-error" role="alert"></p>
-</fieldset>
+${data.mounted.betterAuth ? BETTER_AUTH_FORMS : ""}
+${data.mounted.authjs ? authjsMagicLinkForm(csrf, outbox) : ""}
+</body>
+</html>`
+}
 
-<fieldset>
-  <legend>Auth.js: email magic link</legend>
-  <form method="post" action="/auth/signin/email">${csrf}<input type="hidden" name="callbackUrl" value="/">
-    <input name="email" type="email" placeholder="Email" required data-testid="magic-link-email">
-    <button type="submit" data-testid="magic-link-send">Send a magic link</button>
-  </form>
-  <p>There is no mail server: links appear here (and in the server's output).</p>
-  ${outbox}
-</fieldset>
-
-<script>
+const BETTER_AUTH_SCRIPT = `
   const errorLine = document.getElementById("better-auth-error")
   async function betterAuth(path, body) {
     const response = await fetch("/api/auth" + path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })
@@ -168,8 +165,31 @@ ${same}
   const signOut = document.getElementById("better-auth-sign-out")
   if (signOut) signOut.addEventListener("click", async () => {
     try { await betterAuth("/sign-out", {}); window.location.reload() } catch (error) { showError(error) }
-  })
-</script>
-</body>
-</html>`
+  })`
+
+/** Email + password for Better Auth, and the script behind every Better Auth button. */
+const BETTER_AUTH_FORMS = `<fieldset>
+  <legend>Better Auth: email and password</legend>
+  <form id="better-auth-password">
+    <input name="name" placeholder="Name" data-testid="password-name">
+    <input name="email" type="email" placeholder="Email" required data-testid="password-email">
+    <input name="password" type="password" placeholder="Password (8+ characters)" required data-testid="password-password">
+    <button type="submit" name="action" value="sign-up" data-testid="password-sign-up">Sign up</button>
+    <button type="submit" name="action" value="sign-in" data-testid="password-sign-in">Sign in</button>
+  </form>
+  <p id="better-auth-error" role="alert"></p>
+</fieldset>
+<script>${BETTER_AUTH_SCRIPT}</script>`
+
+function authjsMagicLinkForm(csrf: string, outbox: string): string {
+  return `<fieldset>
+  <legend>Auth.js: email magic link</legend>
+  <form method="post" action="/auth/signin/email">${csrf}<input type="hidden" name="callbackUrl" value="/">
+    <input name="email" type="email" placeholder="Email" required data-testid="magic-link-email">
+    <button type="submit" data-testid="magic-link-send">Send a magic link</button>
+  </form>
+  <p>There is no mail server: links appear here (and in the server's output).</p>
+  ${outbox}
+</fieldset>`
 }
+

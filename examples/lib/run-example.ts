@@ -4,32 +4,42 @@
  * on Ctrl-C.
  */
 import { parseArgs } from "node:util"
+import type { ExampleOptions, RunningExample } from "./example-server.js"
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true"
 
-export interface ExampleFlags {
-  port: number
-  dataDir: string | undefined
-  tableName: string | undefined
-}
-
-export function exampleFlags(defaultPort: number): ExampleFlags {
+function optionsFromCommandLine(defaultPort: number): ExampleOptions {
   const { values } = parseArgs({
     options: { port: { type: "string" }, data: { type: "string" }, table: { type: "string" } },
   })
   const port = values.port ?? process.env.PORT
-  return { port: port ? Number(port) : defaultPort, dataDir: values.data, tableName: values.table }
+  return {
+    port: port ? Number(port) : defaultPort,
+    ...(values.data ? { dataDir: values.data } : {}),
+    ...(values.table ? { tableName: values.table } : {}),
+    printMagicLinks: true,
+  }
 }
 
-/** Keeps the process alive until Ctrl-C (or SIGTERM), then calls `stop` once and exits. */
-export function stopOnSignal(stop: () => Promise<void>): void {
+/** Starts an example with the command line's options, says where it is, and stops it on Ctrl-C (or SIGTERM). */
+export async function runFromCommandLine(start: (options: ExampleOptions) => Promise<RunningExample>, defaultPort = 3000): Promise<void> {
+  const options = optionsFromCommandLine(defaultPort)
+  const example = await start(options)
+  const { table } = example
+  const data = table.startedDynamoDB ? (options.dataDir ? `in ${options.dataDir}` : "in memory") : "where that DynamoDB keeps it"
+  console.log(`DynamoDB ${table.startedDynamoDB ? "Local started" : "in use"} at ${table.endpoint}; table "${table.tableName}" ${table.created ? "created" : "already there"}; data ${data}.`)
+  console.log(`Identity provider (loopback OIDC) at ${example.idp.issuer}`)
+  const mounts = [example.betterAuth ? "Better Auth under /api/auth" : "", example.authjs ? "Auth.js under /auth" : ""].filter(Boolean).join(", ")
+  console.log(`\nOpen ${example.url}  (${mounts})`)
+  console.log("Press Ctrl-C to stop.")
+
   let stopping = false
   const shutdown = async (signal: string) => {
     if (stopping) return
     stopping = true
     console.log(`\n${signal}: stopping…`)
     try {
-      await stop()
+      await example.stop()
       console.log("Stopped.")
       process.exit(0)
     } catch (error) {
