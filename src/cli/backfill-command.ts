@@ -5,7 +5,7 @@ import { resolveTableNames } from "../table/names.js"
 import type { CommandSpec } from "./command.js"
 import { clientFor, connectionFrom, CONNECTION_USAGE, connectionOptions, TABLE_NAME_USAGE, tableNameOptions, tableNameOptionsFrom, type FlagValues } from "./table-flags.js"
 
-const KIND_LABELS: Record<LookupKind, string> = { email: "email", account: "provider account", session: "session token" }
+const KIND_LABELS: Record<LookupKind, string> = { email: "email", account: "provider account", accountId: "account id", session: "session token" }
 
 /** Exit code when the run finished but left conflicts for a person to resolve. */
 export const CONFLICT_EXIT_CODE = 2
@@ -38,14 +38,16 @@ function conflictLine(conflict: BackfillConflict): string {
       ? "Give each user its own email (or merge the users)"
       : conflict.kind === "account"
         ? "Unlink the provider account from all but one user"
-        : "Delete the session that should not exist"
+        : conflict.kind === "accountId"
+          ? "Give one of the accounts a new id"
+          : "Delete the session that should not exist"
   return `CONFLICT: ${conflict.what} is held by users ${conflict.userIds.map((id) => `"${id}"`).join(", ")}; no lookup written. ${fix}, then run backfill again.`
 }
 
 export const backfillCommand: CommandSpec = {
   name: "backfill",
   summary:
-    "Write the lookup items (email, provider account, session token) that tables written by @auth/dynamodb-adapter lack. Idempotent, resumable, safe while traffic runs.",
+    "Write the lookup items (email, provider account, account id, session token) that tables written by @auth/dynamodb-adapter lack. Idempotent, resumable, safe while traffic runs.",
   usage:
     `backfill ${TABLE_NAME_USAGE} ${CONNECTION_USAGE} [--dry-run] [--resume-from CURSOR] [--segments N] [--page-size N]\n\n` +
     "  --dry-run           read and report what would be written; write nothing\n" +

@@ -10,6 +10,7 @@ import type { AdapterUser } from "@auth/core/adapters"
 import { ScanCommand } from "@aws-sdk/lib-dynamodb"
 import { afterEach, beforeAll, describe, expect, it } from "vitest"
 import { runBackfill, type BackfillConflict, type BackfillProgress, type BackfillTable } from "../../src/core/backfill/index.js"
+import { readAccountIdLookup } from "../../src/core/models/account-id-lookup.js"
 import { createIdentityStores } from "../../src/core/stores/index.js"
 import { TableClient, type WriteAction } from "../../src/core/table-client.js"
 import type { TableNameOptions } from "../../src/table/names.js"
@@ -55,10 +56,22 @@ async function seedLegacyTable(nameOptions: TableNameOptions = {}): Promise<Seed
   await official.createVerificationToken!({ identifier: "alice@example.com", token: "vt-1", expires: live })
 
   const key = (pk: string) => ({ [names.partitionKey]: pk, [names.sortKey]: pk })
-  const session = (await table.scanAll()).find((i) => i[names.sortKey] === "SESSION#tok-alice")!
+  const seeded = await table.scanAll()
+  const session = seeded.find((i) => i[names.sortKey] === "SESSION#tok-alice")!
+  const accountId = (providerAccountId: string) => String(seeded.find((i) => i.providerAccountId === providerAccountId)!.id)
+  const byId = (providerAccountId: string, provider: string, userId: string): Item => ({
+    ...key(`ACCOUNT_ID#${accountId(providerAccountId)}`),
+    type: "ACCOUNT_ID",
+    id: accountId(providerAccountId),
+    userId,
+    provider,
+    providerAccountId,
+  })
   const expectedLookups: Item[] = [
     { ...key("ACCOUNT#github#1001"), type: "ACCOUNT_OWNER", provider: "github", providerAccountId: "1001", userId: alice.id },
     { ...key("ACCOUNT#google#2002"), type: "ACCOUNT_OWNER", provider: "google", providerAccountId: "2002", userId: bob.id },
+    // Account id lookups (the Better Auth front-end finds accounts by id through them), sorted by the random ids.
+    ...[byId("1001", "github", alice.id), byId("2002", "google", bob.id)].sort((a, b) => (String(a[names.partitionKey]) < String(b[names.partitionKey]) ? -1 : 1)),
     { ...key("EMAIL#alice@example.com"), type: "EMAIL", email: "alice@example.com", userId: alice.id },
     { ...key("EMAIL#bob@example.com"), type: "EMAIL", email: "bob@example.com", userId: bob.id },
     // A copy of every session attribute, without the session item's keys (the token item has no GSI1 keys).
@@ -88,11 +101,11 @@ describe("backfill", () => {
     // Nothing else changed: the items the official adapter wrote are untouched.
     const after = await table.scanAll()
     expect(after.filter((i) => !expectedLookups.some((l) => l.pk === i.pk && l.sk === i.sk))).toEqual(before)
-    expect(run.stdout).toContain("lookups written: 5 (email 2, provider account 2, session token 1)")
+    expect(run.stdout).toContain("lookups written: 7 (email 2, provider account 2, account id 2, session token 1)")
     expect(run.stdout).toContain("already present: 0")
     expect(run.stdout).toContain("conflicts: 0")
     expect(run.stdout).toContain("expired sessions skipped: 1")
-    expect(run.stdout).toMatch(/page 1 \(scanned 8, written 5, already present 0, conflicts 0\) cursor: [A-Za-z0-9_-]+/)
+    expect(run.stdout).toMatch(/page 1 \(scanned 8, written 7, already present 0, conflicts 0\) cursor: [A-Za-z0-9_-]+/)
   })
 
   it("is idempotent: a second run writes nothing (one Scan page and one BatchGetItem, no writes)", async () => {
@@ -103,13 +116,13 @@ describe("backfill", () => {
     const again = await runCliLocal("backfill", ...nameFlags(table))
     expect(again.code).toBe(0)
     expect(again.stdout).toContain("lookups written: 0\n")
-    expect(again.stdout).toContain("already present: 5 (email 2, provider account 2, session token 1)")
+    expect(again.stdout).toContain("already present: 7 (email 2, provider account 2, account id 2, session token 1)")
     expect(await table.scanAll()).toEqual(afterFirst)
 
     // The same, counted: reads only.
     table.counter.reset()
     const result = await runBackfill(new TableClient({ names: table.names, client: table.client }))
-    expect(result.counts.written).toEqual({ email: 0, account: 0, session: 0 })
+    expect(result.counts.written).toEqual({ email: 0, account: 0, accountId: 0, session: 0 })
     expect(table.counter.byCommand()).toEqual({ Scan: 1, BatchGetItem: 1 })
     expect(await lookupItems(table)).toEqual(expectedLookups)
   })
@@ -122,7 +135,9 @@ describe("backfill", () => {
     table.counter.reset()
     expect((await stores.accounts.ownerOf("github", "1001"))?.userId).toBe(alice.id)
     expect((await stores.sessions.getByToken("tok-alice"))?.userId).toBe(alice.id)
-    expect(table.counter.byCommand()).toEqual({ GetItem: 2 })
+    const accountId = String((await table.scanAll()).find((i) => i.providerAccountId === "1001" && String(i.pk).startsWith("USER#"))!.id)
+    expect(await readAccountIdLookup(client, accountId)).toEqual({ userId: alice.id, provider: "github", providerAccountId: "1001" })
+    expect(table.counter.byCommand()).toEqual({ GetItem: 3 })
     // And the email is claimed: a second user with it is refused.
     await expect(stores.users.create({ id: "intruder", email: "alice@example.com" })).rejects.toMatchObject({ code: "EMAIL_EXISTS" })
   })
@@ -133,7 +148,7 @@ describe("backfill", () => {
     const run = await runCliLocal("backfill", ...nameFlags(table), "--dry-run")
     expect(run.code).toBe(0)
     expect(run.stdout).toContain("Dry run (nothing will be written)")
-    expect(run.stdout).toContain("lookups to write: 5 (email 2, provider account 2, session token 1)")
+    expect(run.stdout).toContain("lookups to write: 7 (email 2, provider account 2, account id 2, session token 1)")
     expect(run.stdout).toContain("Nothing was written (dry run).")
     expect(await table.scanAll()).toEqual(before)
   })
@@ -146,7 +161,7 @@ describe("backfill", () => {
 
     // The items of the first page, in the Scan's own order.
     const firstPage = ((await table.document.send(new ScanCommand({ TableName: table.tableName, Limit: 3 }))).Items ?? []) as Item[]
-    const firstPageLookups = expectedLookups.filter((l) => firstPage.some((i) => lookupKeyOf(i) === l.pk))
+    const firstPageLookups = expectedLookups.filter((l) => firstPage.some((i) => lookupKeyOf(i)?.split("|").includes(String(l.pk))))
 
     const resumed = await runCliLocal("backfill", ...nameFlags(table), "--page-size", "3", "--resume-from", cursors[0]!)
     expect(resumed.code).toBe(0)
@@ -176,8 +191,8 @@ describe("backfill", () => {
     ).rejects.toThrow("crash after page 2")
     const resumed = await runBackfill(client, { pageSize: 2, resumeFrom: seen[1]!.cursor })
     // Each lookup written once: by the interrupted run (pages 1 and 2 completed) or by the resumed one.
-    const written = (c: BackfillProgress["counts"]) => c.written.email + c.written.account + c.written.session
-    expect(written(seen[1]!.counts) + written(resumed.counts)).toBe(5)
+    const written = (c: BackfillProgress["counts"]) => c.written.email + c.written.account + c.written.accountId + c.written.session
+    expect(written(seen[1]!.counts) + written(resumed.counts)).toBe(7)
     expect(await lookupItems(table)).toEqual(expectedLookups)
   })
 
@@ -186,7 +201,7 @@ describe("backfill", () => {
     const run = await runCliLocal("backfill", ...nameFlags(table), "--segments", "3", "--page-size", "2")
     expect(run.code).toBe(0)
     expect(run.stdout).toMatch(/segment [123]\/3/)
-    expect(run.stdout).toContain("lookups written: 5 (email 2, provider account 2, session token 1)")
+    expect(run.stdout).toContain("lookups written: 7 (email 2, provider account 2, account id 2, session token 1)")
     expect(await lookupItems(table)).toEqual(expectedLookups)
     // A cursor made with 3 segments resumes with 3 segments, and refuses another count.
     const cursor = run.stdout.match(/cursor: (\S+)/)![1]!
@@ -207,7 +222,7 @@ describe("backfill", () => {
     expect(run.stderr).toContain(`"${alice.id}"`)
     expect(run.stderr).toContain(`"${twin.id}"`)
     expect(run.stdout).toContain("conflicts: 1")
-    expect(run.stdout).toContain("lookups written: 4 (email 1, provider account 2, session token 1)")
+    expect(run.stdout).toContain("lookups written: 6 (email 1, provider account 2, account id 2, session token 1)")
     expect(await lookupItems(table)).toEqual(expectedLookups.filter((l) => l.pk !== "EMAIL#alice@example.com"))
 
     // Re-running reports it again and still writes nothing for it.
@@ -251,8 +266,8 @@ describe("backfill", () => {
     })
     const conflicts: BackfillConflict[] = []
     const result = await runBackfill(racing, { onConflict: (c) => conflicts.push(c) })
-    expect(result.counts.written).toEqual({ email: 1, account: 1, session: 1 })
-    expect(result.counts.present).toEqual({ email: 1, account: 0, session: 0 })
+    expect(result.counts.written).toEqual({ email: 1, account: 1, accountId: 2, session: 1 })
+    expect(result.counts.present).toEqual({ email: 1, account: 0, accountId: 0, session: 0 })
     expect(conflicts).toEqual([{ kind: "account", what: 'provider account "github#1001"', userIds: ["other-user", alice.id] }])
     // The traffic's writes stand.
     expect(await lookupItems(table)).toEqual(
@@ -270,7 +285,7 @@ describe("backfill", () => {
       ...["--partition-key", "PK", "--sort-key", "SK", "--index-name", "ByLookup", "--index-partition-key", "LPK", "--index-sort-key", "LSK"],
     )
     expect(run.code).toBe(0)
-    expect(run.stdout).toContain("lookups written: 5")
+    expect(run.stdout).toContain("lookups written: 7")
     expect(await lookupItems(table)).toEqual(expectedLookups)
   })
 
@@ -287,6 +302,6 @@ describe("backfill", () => {
 function lookupKeyOf(item: Item): string | undefined {
   if (item.type === "USER" && typeof item.email === "string") return `EMAIL#${item.email}`
   if (item.type === "SESSION" && Number(item.expires) * 1000 > Date.now()) return `SESSION#${String(item.sessionToken)}`
-  if (String(item.sk).startsWith("ACCOUNT#")) return `ACCOUNT#${String(item.provider)}#${String(item.providerAccountId)}`
+  if (String(item.sk).startsWith("ACCOUNT#")) return `ACCOUNT#${String(item.provider)}#${String(item.providerAccountId)}|ACCOUNT_ID#${String(item.id)}`
   return undefined
 }

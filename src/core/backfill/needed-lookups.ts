@@ -7,7 +7,7 @@
 import type { Item, ItemTable } from "../table-client.js"
 import { ITEM_TYPES } from "../../table/entities.js"
 import { isExpired } from "../stores/stored-record.js"
-import { planAccountLookup, planEmailLookup, planSessionTokenItem, type PlannedLookup } from "../stores/backfill.js"
+import { planAccountIdLookup, planAccountLookup, planEmailLookup, planSessionTokenItem, type PlannedLookup } from "../stores/backfill.js"
 
 const MARK = "\u0000"
 
@@ -37,36 +37,48 @@ function nonEmptyString(value: unknown): value is string {
   return typeof value === "string" && value !== ""
 }
 
-export type NeededLookup = { lookup: PlannedLookup; describe: string } | { expiredSession: true } | undefined
+export interface NeededLookup {
+  lookup: PlannedLookup
+  describe: string
+}
+
+export type NeededLookups = NeededLookup[] | { expiredSession: true }
 
 /**
- * The lookup `item` needs, or undefined. Expired sessions need none (TTL
+ * The lookups `item` needs (none for most items). Expired sessions need none (TTL
  * deletes them; a token item would only cost a write) and are reported as such.
  * `describe` names the lookup for a person (emails and provider accounts,
  * never a session token).
  */
-export function neededLookup(table: ItemTable, prefixes: KeyPrefixes, item: Item, now: Date): NeededLookup {
+export function neededLookups(table: ItemTable, prefixes: KeyPrefixes, item: Item, now: Date): NeededLookups {
   const { partitionKey, sortKey } = table.names
   const pk = item[partitionKey]
   const sk = item[sortKey]
-  if (typeof pk !== "string" || typeof sk !== "string" || !pk.startsWith(prefixes.userPartition)) return undefined
+  if (typeof pk !== "string" || typeof sk !== "string" || !pk.startsWith(prefixes.userPartition)) return []
   if (item.type === ITEM_TYPES.user && pk === sk && nonEmptyString(item.id)) {
-    if (!nonEmptyString(item.email)) return undefined
-    return { lookup: planEmailLookup(table, item.email, item.id), describe: `email "${item.email}"` }
+    if (!nonEmptyString(item.email)) return []
+    return [{ lookup: planEmailLookup(table, item.email, item.id), describe: `email "${item.email}"` }]
   }
   if (item.type === ITEM_TYPES.session && nonEmptyString(item.sessionToken) && nonEmptyString(item.userId)) {
     if (isExpired(item, now)) return { expiredSession: true }
-    return {
-      lookup: planSessionTokenItem(table, item as Item & { sessionToken: string; userId: string }),
-      describe: `session token item of a session of user "${item.userId}"`,
-    }
+    return [
+      {
+        lookup: planSessionTokenItem(table, item as Item & { sessionToken: string; userId: string }),
+        describe: `session token item of a session of user "${item.userId}"`,
+      },
+    ]
   }
   // Accounts keep the Auth.js account type in `type`, so they are known by their sort key.
   if (sk.startsWith(prefixes.account) && nonEmptyString(item.provider) && nonEmptyString(item.providerAccountId) && nonEmptyString(item.userId)) {
-    return {
-      lookup: planAccountLookup(table, item.provider, item.providerAccountId, item.userId),
-      describe: `provider account "${item.provider}#${item.providerAccountId}"`,
-    }
+    const account = item as Item & { userId: string }
+    const byId = planAccountIdLookup(table, account)
+    return [
+      {
+        lookup: planAccountLookup(table, item.provider, item.providerAccountId, item.userId),
+        describe: `provider account "${item.provider}#${item.providerAccountId}"`,
+      },
+      ...(byId ? [{ lookup: byId, describe: `account id "${String(item.id)}"` }] : []),
+    ]
   }
-  return undefined
+  return []
 }

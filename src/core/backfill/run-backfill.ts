@@ -1,7 +1,7 @@
 /**
  * Writes the lookup items a table written by `@auth/dynamodb-adapter` lacks:
- * the email lookup of each user, the provider-account lookup of each
- * account, the token item of each live session.
+ * the email lookup of each user, the provider-account lookup and the id
+ * lookup of each account, the token item of each live session.
  *
  * - Safe while traffic runs: every write is a conditional put
  *   (`attribute_not_exists`); when it fails, someone else wrote the lookup
@@ -19,7 +19,7 @@ import type { PlannedLookup } from "../stores/backfill.js"
 import { isConditionFailure } from "../stores/transactions.js"
 import { claimantsOf } from "./claimants.js"
 import { decodeCursor, encodeCursor, startCursor, type BackfillCursor } from "./cursor.js"
-import { keyPrefixes, neededLookup } from "./needed-lookups.js"
+import { keyPrefixes, neededLookups, type NeededLookup } from "./needed-lookups.js"
 
 /** What the backfill needs from the table: the stores' `ItemTable` plus paged, segmented scans (`TableClient` has both). */
 export interface BackfillTable extends ItemTable {
@@ -82,8 +82,8 @@ export interface BackfillResult {
   dryRun: boolean
 }
 
-const KINDS: LookupKind[] = ["email", "account", "session"]
-const zeroByKind = (): Record<LookupKind, number> => ({ email: 0, account: 0, session: 0 })
+const KINDS: LookupKind[] = ["email", "account", "accountId", "session"]
+const zeroByKind = (): Record<LookupKind, number> => ({ email: 0, account: 0, accountId: 0, session: 0 })
 
 export function totalOf(byKind: Record<LookupKind, number>): number {
   return KINDS.reduce((sum, kind) => sum + byKind[kind], 0)
@@ -153,7 +153,7 @@ export async function runBackfill(table: BackfillTable, options: BackfillOptions
     else conflict(lookup, what, [String(owner), lookup.userId])
   }
 
-  const backfillOne = async ({ lookup, describe }: { lookup: PlannedLookup; describe: string }, existing: Item | undefined) => {
+  const backfillOne = async ({ lookup, describe }: NeededLookup, existing: Item | undefined) => {
     if (existing) return settleExisting(lookup, describe, existing)
     const claimants = await claimantsOf(table, lookup)
     if (claimants.length > 1) return conflict(lookup, describe, claimants)
@@ -173,12 +173,11 @@ export async function runBackfill(table: BackfillTable, options: BackfillOptions
   }
 
   const processPage = async (items: Item[]) => {
-    const needed: { lookup: PlannedLookup; describe: string }[] = []
+    const needed: NeededLookup[] = []
     for (const item of items) {
-      const need = neededLookup(table, prefixes, item, now)
-      if (!need) continue
+      const need = neededLookups(table, prefixes, item, now)
       if ("expiredSession" in need) counts.expiredSessions++
-      else needed.push(need)
+      else needed.push(...need)
     }
     if (needed.length === 0) return
     const existing = await table.batchGet(

@@ -8,6 +8,7 @@
  * overwrites one that exists.
  */
 import type { Item, ItemTable, Key, WriteAction } from "../table-client.js"
+import { accountIdLookupKey, planPutAccountIdLookup } from "../models/account-id-lookup.js"
 import { ITEM_TYPES, providerAccountOf } from "../../table/entities.js"
 import { itemAbsent } from "./conditions.js"
 import { toRecord } from "./stored-record.js"
@@ -15,7 +16,7 @@ import { claimLabel } from "./transactions.js"
 
 /** A lookup item an item needs, and the conditional put that writes it. */
 export interface PlannedLookup {
-  kind: "email" | "account" | "session"
+  kind: "email" | "account" | "accountId" | "session"
   /** The user the lookup points to. */
   userId: string
   key: Key
@@ -51,6 +52,22 @@ export function planAccountLookup(table: ItemTable, provider: string, providerAc
       condition: itemAbsent(table.names),
       label: claimLabel.account(provider, providerAccountId),
     },
+  }
+}
+
+/**
+ * The id lookup of an account (`ACCOUNT_ID#<id>`, as the Better Auth front-end
+ * writes it), so Better Auth finds an account by id without a Scan; undefined
+ * for an account without an id.
+ */
+export function planAccountIdLookup(table: ItemTable, account: Item & { userId: string }): PlannedLookup | undefined {
+  const put = planPutAccountIdLookup(table.names, account)
+  if (put?.kind !== "put" || typeof account.id !== "string") return undefined
+  return {
+    kind: "accountId",
+    userId: account.userId,
+    key: accountIdLookupKey(table.names, account.id),
+    put: { ...put, condition: itemAbsent(table.names) },
   }
 }
 
