@@ -4,7 +4,6 @@
  * table it is bound to (the plain table, or a transaction's buffer).
  */
 import { randomUUID } from "node:crypto"
-import type { BetterAuthOptions } from "@better-auth/core"
 import type { AdapterFactoryCustomizeAdapterCreator, CleanedWhere, CustomAdapter, JoinConfig } from "@better-auth/core/db/adapter"
 import { DynamoAuthAdapterError } from "../core/errors.js"
 import type { Logger } from "../core/logger.js"
@@ -243,5 +242,3 @@ export function createCustomAdapter(settings: CustomAdapterSettings): AdapterFac
     return adapter
   }
 }
-
-export type { BetterAuthOptions }

@@ -57,4 +57,21 @@ describe("singleTableAdapter construction", () => {
     expect(counter.total()).toBe(0)
     expect((await adapter.createSchema!({}, "infra/auth.yaml")).path).toBe("infra/auth.yaml")
   })
+
+  it("usePlural changes Better Auth's model names, not the items: users are USER#<id> either way", async () => {
+    const { createTestTable } = await import("../support/test-table.js")
+    const table = await createTestTable()
+    const client = localClient()
+    clients.push(client)
+    try {
+      const adapter = singleTableAdapter({ client, tableName: table.tableName, usePlural: true, models: { verification: { kind: "OTP" } } })({})
+      const user = await adapter.create<{ id: string }>({ model: "user", data: { name: "P", email: "plural@example.com", emailVerified: false, createdAt: new Date(), updatedAt: new Date() } })
+      await adapter.create({ model: "verification", data: { identifier: "i", value: "v", expiresAt: new Date(Date.now() + 60_000), createdAt: new Date(), updatedAt: new Date() } })
+      expect(await adapter.findOne({ model: "users", where: [{ field: "id", value: user.id }] })).toMatchObject({ email: "plural@example.com" })
+      const types = (await table.scanAll()).map((i) => i.type).sort()
+      expect(types).toEqual(["EMAIL", "OTP", "OTP_EXPIRY", "USER"])
+    } finally {
+      await table.drop()
+    }
+  })
 })
