@@ -30,6 +30,22 @@ export interface CustomAdapterSettings {
 }
 
 const CAS_ATTEMPTS = 5
+/** Independent writes of updateMany/deleteMany in flight at once. */
+const WRITE_CONCURRENCY = 16
+
+/** Runs `work` on every item, at most `limit` at a time; resolves to the number of truthy results. */
+async function countSettled<T>(items: readonly T[], limit: number, work: (item: T) => Promise<unknown>): Promise<number> {
+  let next = 0
+  let count = 0
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++]!
+      if (await work(item)) count++
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+  return count
+}
 
 type Helpers = Parameters<AdapterFactoryCustomizeAdapterCreator>[0]
 
@@ -167,9 +183,7 @@ export function createCustomAdapter(settings: CustomAdapterSettings): AdapterFac
         const table = settings.table()
         const matches = await find(context, whereOf(context, where), {}, table)
         const changes = context.toStored(logicalData(context, update))
-        let count = 0
-        for (const current of matches) if (await context.backend.update(table, context.storedRecord(current), changes)) count++
-        return count
+        return countSettled(matches, WRITE_CONCURRENCY, (current) => context.backend.update(table, context.storedRecord(current), changes))
       },
 
       async delete({ model, modelKey, where }) {
@@ -177,16 +191,14 @@ export function createCustomAdapter(settings: CustomAdapterSettings): AdapterFac
         const context = contextOf({ model, modelKey })
         const table = settings.table()
         const matches = await find(context, whereOf(context, where), {}, table)
-        for (const current of matches) await context.backend.remove(table, context.storedRecord(current))
+        await countSettled(matches, WRITE_CONCURRENCY, (current) => context.backend.remove(table, context.storedRecord(current)))
       },
 
       async deleteMany({ model, modelKey, where }) {
         const context = contextOf({ model, modelKey })
         const table = settings.table()
         const matches = await find(context, whereOf(context, where), {}, table)
-        let count = 0
-        for (const current of matches) if (await context.backend.remove(table, context.storedRecord(current))) count++
-        return count
+        return countSettled(matches, WRITE_CONCURRENCY, (current) => context.backend.remove(table, context.storedRecord(current)))
       },
 
       async consumeOne({ model, modelKey, where }) {
