@@ -8,8 +8,11 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb"
 export type DynamoClientInput = DynamoDBClient | DynamoDBDocumentClient
 
 function isDocumentClient(client: DynamoClientInput): client is DynamoDBDocumentClient {
-  // Duck-typed rather than instanceof: an app may load the SDK twice (ESM and CJS copies).
-  return "translateConfig" in (client.config as object)
+  if (client instanceof DynamoDBDocumentClient) return true
+  // An app may load the SDK twice (ESM and CJS copies), where instanceof fails:
+  // fall back to the class name. Not `config.translateConfig`: wrapping a
+  // client in a document client writes that onto the plain client's config too.
+  return /^DynamoDBDocument(Client)?$/.test(client.constructor.name)
 }
 
 /**

@@ -7,6 +7,7 @@
 import { DynamoAuthAdapterError, isDynamoAuthAdapterError } from "../errors.js"
 import type { Item, ItemTable, WriteAction } from "../table-client.js"
 import { ITEM_TYPES, providerAccountOf } from "../../table/entities.js"
+import { accountIdLookupKey } from "../models/account-id-lookup.js"
 import { absentOrOwnedBy, both, itemAbsent, itemPresent, ownedBy, setAndRemove } from "./conditions.js"
 import { definedChanges, toRecord, type StoredRecord } from "./stored-record.js"
 import { claimLabel, isConditionFailure, transact } from "./transactions.js"
@@ -245,6 +246,8 @@ export class UserStore {
         keys.push(this.table.keysOf("authenticatorLookup", { credentialID: item.credentialID }))
       } else if (sortKey.startsWith("ACCOUNT#") && typeof item.provider === "string" && typeof item.providerAccountId === "string") {
         keys.push(this.table.keysOf("accountLookup", { providerAccount: providerAccountOf(item.provider, item.providerAccountId) }))
+        // Better Auth finds accounts by id through this lookup; deleting a missing one is a no-op.
+        if (typeof item.id === "string" && item.id !== "") keys.push(accountIdLookupKey(names, item.id))
       }
     }
     const email = emailOf(user)
