@@ -24,7 +24,24 @@ function optionsFromCommandLine(defaultPort: number): ExampleOptions {
 /** Starts an example with the command line's options, says where it is, and stops it on Ctrl-C (or SIGTERM). */
 export async function runFromCommandLine(start: (options: ExampleOptions) => Promise<RunningExample>, defaultPort = 3000): Promise<void> {
   const options = optionsFromCommandLine(defaultPort)
-  const example = await start(options)
+  let example: RunningExample | undefined
+  let stopping = false
+  // Listening before the start: a Ctrl-C during start-up must still stop the DynamoDB Local it launched.
+  const shutdown = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    if (!example) {
+      console.log(`\n${signal}: stopping once started…`)
+      return
+    }
+    console.log(`\n${signal}: stopping…`)
+    await stopAndExit(example)
+  }
+  process.on("SIGINT", () => void shutdown("SIGINT"))
+  process.on("SIGTERM", () => void shutdown("SIGTERM"))
+
+  example = await start(options)
+  if (stopping) return stopAndExit(example)
   const { table } = example
   const data = table.startedDynamoDB ? (options.dataDir ? `in ${options.dataDir}` : "in memory") : "where that DynamoDB keeps it"
   console.log(`DynamoDB ${table.startedDynamoDB ? "Local started" : "in use"} at ${table.endpoint}; table "${table.tableName}" ${table.created ? "created" : "already there"}; data ${data}.`)
@@ -32,21 +49,15 @@ export async function runFromCommandLine(start: (options: ExampleOptions) => Pro
   const mounts = [example.betterAuth ? "Better Auth under /api/auth" : "", example.authjs ? "Auth.js under /auth" : ""].filter(Boolean).join(", ")
   console.log(`\nOpen ${example.url}  (${mounts})`)
   console.log("Press Ctrl-C to stop.")
+}
 
-  let stopping = false
-  const shutdown = async (signal: string) => {
-    if (stopping) return
-    stopping = true
-    console.log(`\n${signal}: stopping…`)
-    try {
-      await example.stop()
-      console.log("Stopped.")
-      process.exit(0)
-    } catch (error) {
-      console.error(error)
-      process.exit(1)
-    }
+async function stopAndExit(example: RunningExample): Promise<void> {
+  try {
+    await example.stop()
+    console.log("Stopped.")
+    process.exit(0)
+  } catch (error) {
+    console.error(error)
+    process.exit(1)
   }
-  process.on("SIGINT", () => void shutdown("SIGINT"))
-  process.on("SIGTERM", () => void shutdown("SIGTERM"))
 }
