@@ -5,6 +5,7 @@ export default defineConfig({
     index: "src/index.ts",
     "authjs/index": "src/authjs/index.ts",
     "better-auth/index": "src/better-auth/index.ts",
+    "electrodb/index": "src/electrodb/index.ts",
     "cli/main": "src/cli/main.ts",
   },
   format: ["esm", "cjs"],

@@ -17,6 +17,8 @@ export {
   createAccountEntity,
   createSessionEntity,
   createVerificationTokenEntity,
+  createAuthenticatorEntity,
+  createAuthenticatorLookupEntity,
   ITEM_TYPES,
   type CoreEntities,
 } from "./table/entities.js"
@@ -30,6 +32,7 @@ export { countRequests, type RecordedRequest, type RequestCounter } from "./core
 export { MAX_ITEM_BYTES, itemSize } from "./core/item-size.js"
 export type { DynamoClientInput } from "./core/dynamo-client.js"
 export type { Logger } from "./core/logger.js"
+export { resolveDebugLogs, type DebugLogsOption, type DebugLogOptions } from "./core/debug-logs.js"
 export {
   inspectTable,
   type TableInspection,

@@ -8,6 +8,7 @@
 import type { Adapter, AdapterAccount, AdapterAuthenticator, AdapterSession, AdapterUser, VerificationToken } from "@auth/core/adapters"
 import type { DynamoClientInput } from "../core/dynamo-client.js"
 import type { Logger } from "../core/logger.js"
+import { resolveDebugLogs, type DebugLogsOption } from "../core/debug-logs.js"
 import { createIdentityStores, isExpired } from "../core/stores/index.js"
 import { TableClient } from "../core/table-client.js"
 import { resolveTableNames, type TableNameOptions } from "../table/names.js"
@@ -31,7 +32,10 @@ import {
  * not be back-filled.
  */
 export interface DynamoDBAdapterOptions extends TableNameOptions {
+  /** Where warnings (and debug output, when `debugLogs` is on) go. Default: the console. */
   logger?: Logger
+  /** Log every DynamoDB request (command, table, index, key condition, consumed capacity; never values). Off by default. */
+  debugLogs?: DebugLogsOption
 }
 
 function newId(): string {
@@ -50,8 +54,9 @@ function newId(): string {
  * `MISSING_INDEX`, `ITEM_TOO_LARGE`.
  */
 export function DynamoDBAdapter(client: DynamoClientInput, options: DynamoDBAdapterOptions = {}) {
-  const { logger, ...nameOptions } = options
-  const table = new TableClient({ names: resolveTableNames(nameOptions), client, ...(logger ? { logger } : {}) })
+  const { logger, debugLogs, ...nameOptions } = options
+  const logs = resolveDebugLogs({ ...(debugLogs !== undefined ? { debugLogs } : {}), ...(logger ? { logger } : {}) })
+  const table = new TableClient({ names: resolveTableNames(nameOptions), client, logger: logs.logger, logRequests: logs.logRequests })
   const { users, accounts, sessions, verificationTokens, authenticators } = createIdentityStores(table)
 
   const adapter = {

@@ -6,3 +6,4 @@ export { DynamoDBAdapter, type DynamoDBAdapterOptions, type DynamoDBAuthjsAdapte
 export { DynamoAuthAdapterError, isDynamoAuthAdapterError, type DynamoAuthErrorCode } from "../core/errors.js"
 export type { DynamoClientInput } from "../core/dynamo-client.js"
 export type { Logger } from "../core/logger.js"
+export type { DebugLogsOption } from "../core/debug-logs.js"

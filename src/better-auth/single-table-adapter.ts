@@ -11,7 +11,7 @@ import type { BetterAuthOptions } from "@better-auth/core"
 import { createAdapterFactory, type AdapterFactoryConfig, type DBAdapter } from "@better-auth/core/db/adapter"
 import { APIError, BASE_ERROR_CODES } from "@better-auth/core/error"
 import { defaultDynamoClient } from "../core/dynamo-client.js"
-import { consoleLogger } from "../core/logger.js"
+import { resolveDebugLogs } from "../core/debug-logs.js"
 import type { GenericModel } from "../core/models/generic-model.js"
 import { claimConflictOf } from "../core/stores/transactions.js"
 import { TableClient } from "../core/table-client.js"
@@ -28,11 +28,13 @@ export const ADAPTER_ID = "dynamodb-single-table"
  */
 export function singleTableAdapter(options: SingleTableAdapterOptions = {}): (betterAuthOptions: BetterAuthOptions) => DBAdapter<BetterAuthOptions> {
   const names = resolveTableNames(options)
-  const logger = options.logger ?? consoleLogger
+  // Better Auth's own debugLogs (per adapter method) also turn on this library's request and planner logs.
+  const logs = resolveDebugLogs({ debugLogs: Boolean(options.debugLogs), ...(options.logger ? { logger: options.logger } : {}) })
   let tableClient: TableClient | undefined
-  const table = () => (tableClient ??= new TableClient({ names, client: options.client ?? defaultDynamoClient(), logger }))
+  const table = () =>
+    (tableClient ??= new TableClient({ names, client: options.client ?? defaultDynamoClient(), logger: logs.logger, logRequests: logs.logRequests }))
   const genericModels = new Map<string, GenericModel>()
-  const scanLogger = options.debugLogs ? logger : undefined
+  const scanLogger = logs.plannerLogger
   const layouts = options.models ?? {}
   let lazyOptions: BetterAuthOptions | null = null
 
