@@ -6,6 +6,7 @@
  * single-framework examples mount one.
  */
 import { Auth, type AuthConfig } from "@auth/core"
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb"
 import { DEFAULT_PEOPLE, startOidcIdp, type IdpPerson, type OidcIdp } from "../../test/support/oidc-idp.js"
 import { createAuthjsConfig, Outbox, type ExampleAuthjs } from "./authjs-setup.js"
 import { createBetterAuth, type ExampleBetterAuth } from "./better-auth-setup.js"
@@ -17,6 +18,8 @@ import { renderHomePage, type HomePageData, type SignedInUser } from "./page.js"
 export interface ExampleOptions {
   /** A running DynamoDB (Local). When absent: `DYNAMODB_ENDPOINT`, else an embedded DynamoDB Local. */
   endpoint?: string
+  /** A DynamoDBClient to use as it is (e.g. one with request counting); `endpoint` and `dataDir` are then ignored. */
+  client?: DynamoDBClient
   /** Port on 127.0.0.1; a free one when absent. */
   port?: number
   /** Keep the embedded DynamoDB Local's data in this folder; in memory when absent. */
@@ -82,6 +85,7 @@ function shownUser(user: Record<string, unknown>): SignedInUser {
 
 export async function startExample(mounted: Mounted, options: ExampleOptions = {}): Promise<RunningExample> {
   const table = await openExampleTable({
+    ...(options.client ? { client: options.client } : {}),
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.tableName ? { tableName: options.tableName } : {}),

@@ -8,6 +8,8 @@ import { createTable } from "../../src/table/create-table.js"
 import { localClientConfig, startDynamoDBLocal } from "../../test/support/dynamodb-local.js"
 
 export interface ExampleTableOptions {
+  /** A client to use as it is (not destroyed on stop); `endpoint` and `dataDir` are then ignored. */
+  client?: DynamoDBClient
   /** A running DynamoDB (Local); when absent, `DYNAMODB_ENDPOINT`, else one is started. */
   endpoint?: string
   /** Keep DynamoDB Local's data in this folder (only when this process starts it). */
@@ -28,6 +30,18 @@ export interface ExampleTable {
 }
 
 export async function openExampleTable(options: ExampleTableOptions = {}): Promise<ExampleTable> {
+  if (options.client) {
+    const result = await createTable(options.client, { tableName: options.tableName ?? "next-auth" })
+    const configured = await options.client.config.endpoint?.()
+    return {
+      endpoint: configured ? `${configured.protocol}//${configured.hostname}${configured.port ? `:${configured.port}` : ""}${configured.path}` : "(the given client)",
+      tableName: result.names.tableName,
+      client: options.client,
+      created: result.status === "created",
+      startedDynamoDB: false,
+      stop: async () => {},
+    }
+  }
   const database = options.endpoint
     ? { endpoint: options.endpoint, owned: false, stop: async () => {} }
     : await startDynamoDBLocal(options.dataDir ? { dataDir: options.dataDir } : {})

@@ -1,0 +1,61 @@
+/**
+ * DynamoDB requests per step of the cross-framework flows, counted on the
+ * example's client over real HTTP. Ceilings are what was measured (Better
+ * Auth 1.7.25, @auth/core 0.41.3); a change that needs more requests should
+ * say why here. The one Scan allowed is documented in
+ * src/core/models/account-id-lookup.ts: Better Auth updates accounts by id,
+ * and an account Auth.js wrote has no id lookup item until the first Better
+ * Auth sign-in finds it once by Scan (or the backfill writes it).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { startSharedExample, type SharedExample } from "../../examples/shared/server.js"
+import { HttpSession } from "../support/http-session.js"
+import { createTestTable, type TestTable } from "../support/test-table.js"
+import { authjsSession, betterAuthSession, signInWithAuthjs, signInWithBetterAuth } from "./flows.js"
+
+let table: TestTable
+let example: SharedExample
+
+beforeAll(async () => {
+  table = await createTestTable()
+  example = await startSharedExample({ client: table.client, tableName: table.tableName })
+})
+afterAll(async () => {
+  await example?.stop()
+  await table?.drop()
+})
+
+async function counted(step: () => Promise<unknown>): Promise<{ byCommand: Record<string, number>; total: number }> {
+  table.counter.reset()
+  await step()
+  return { byCommand: table.counter.byCommand(), total: table.counter.total() }
+}
+
+describe("requests per step", () => {
+  const browser = new HttpSession()
+
+  it("Auth.js first OIDC sign-in: no Scan, at most 11 requests", async () => {
+    const counts = await counted(() => signInWithAuthjs(browser, example.url, "alice"))
+    expect(counts.byCommand.Scan).toBeUndefined()
+    expect(counts.total).toBeLessThanOrEqual(11)
+  })
+  it("Better Auth sign-in onto the account Auth.js wrote: at most the one back-filling Scan, at most 22 requests", async () => {
+    const counts = await counted(() => signInWithBetterAuth(browser, example.url, "alice"))
+    expect(counts.byCommand.Scan ?? 0).toBeLessThanOrEqual(1)
+    expect(counts.total).toBeLessThanOrEqual(22)
+  })
+  it("Better Auth sign-in again: no Scan, at most 17 requests", async () => {
+    const counts = await counted(() => signInWithBetterAuth(browser, example.url, "alice"))
+    expect(counts.byCommand.Scan).toBeUndefined()
+    expect(counts.total).toBeLessThanOrEqual(17)
+  })
+  it("Auth.js sign-in again after Better Auth updated the account: GetItems only, at most 10", async () => {
+    const counts = await counted(() => signInWithAuthjs(browser, example.url, "alice"))
+    expect(Object.keys(counts.byCommand)).toEqual(["GetItem"])
+    expect(counts.total).toBeLessThanOrEqual(10)
+  })
+  it("session reads: two GetItems on either side", async () => {
+    expect((await counted(() => authjsSession(browser, example.url))).byCommand).toEqual({ GetItem: 2 })
+    expect((await counted(() => betterAuthSession(browser, example.url))).byCommand).toEqual({ GetItem: 2 })
+  })
+})
