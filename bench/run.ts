@@ -20,7 +20,8 @@ import { measureFlow, type FlowResult, type Subject } from "./support/measure.js
 import { requestConsumedCapacity } from "./support/capacity.js"
 import { measureOverhead, type OverheadResult } from "./support/overhead.js"
 import { renderResults } from "./support/report.js"
-import { authjsSubjects } from "./subjects.js"
+import { authjsSubjects, OURS, type SubjectTable } from "./subjects.js"
+import { betterAuthFlows, createBenchAuth } from "./flows/better-auth.js"
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true"
 
@@ -33,8 +34,8 @@ console.log(`DynamoDB Local at ${database.endpoint}; ${iterations} iterations pe
 const client = new DynamoDBClient(localClientConfig(database.endpoint))
 
 try {
-  const subjects = await authjsSubjects(async (label) => {
-    // One client per subject, so request counts never mix.
+  // One client and table per subject, so request counts never mix.
+  async function makeSubjectTable(label: string): Promise<SubjectTable> {
     const subjectClient = new DynamoDBClient(localClientConfig(database.endpoint))
     requestConsumedCapacity(subjectClient)
     const tableName = `bench-${label}`
@@ -43,7 +44,8 @@ try {
       marshallOptions: { convertEmptyValues: true, removeUndefinedValues: true, convertClassInstanceToMap: true },
     })
     return { client: subjectClient, document, tableName, counter: countRequests(subjectClient) }
-  })
+  }
+  const subjects = await authjsSubjects(makeSubjectTable)
 
   const results: FlowResult[] = []
   for (const flow of authjsFlows) {
@@ -51,6 +53,17 @@ try {
     const flowResults = await measureFlow(flow, subjects as Subject<never>[], { iterations, throughputFlows })
     results.push(...flowResults)
     console.log(flowResults.map((r) => `${r.subject} ${r.medianMs.toFixed(2)} ms`).join(", "))
+  }
+
+  // Better Auth through auth.api on this library (there is no official single-table Better Auth adapter to set beside it).
+  const ba = await makeSubjectTable("better-auth")
+  const auth = createBenchAuth(ba.client, ba.tableName)
+  const baSubject = { name: OURS, adapter: auth, counter: ba.counter }
+  for (const flow of betterAuthFlows) {
+    process.stdout.write(`${flow.name} … `)
+    const flowResults = await measureFlow(flow, [baSubject], { iterations, throughputFlows })
+    results.push(...flowResults)
+    console.log(flowResults.map((r) => `${r.medianMs.toFixed(2)} ms`).join(", "))
   }
 
   const overhead: OverheadResult[] = await measureOverhead(values.quick ? 500 : 5_000)

@@ -5,6 +5,7 @@ import type { DynamoDBClient } from "@aws-sdk/client-dynamodb"
 import type { DynamoDBDocument } from "@aws-sdk/lib-dynamodb"
 import type { Adapter } from "@auth/core/adapters"
 import { DynamoDBAdapter as OfficialAdapter } from "@auth/dynamodb-adapter"
+import { DynamoDBAdapter } from "../src/authjs/index.js"
 import type { RequestCounter } from "../src/core/request-counter.js"
 import type { Subject } from "./support/measure.js"
 
@@ -33,8 +34,15 @@ function leftovers(table: SubjectTable) {
 }
 
 export async function authjsSubjects(makeTable: (label: string) => Promise<SubjectTable>): Promise<Subject<Adapter>[]> {
+  const ours = await makeTable("ours")
   const official = await makeTable("official")
   return [
+    {
+      name: OURS,
+      adapter: DynamoDBAdapter(ours.document, { tableName: ours.tableName }),
+      counter: ours.counter,
+      leftovers: leftovers(ours),
+    },
     {
       name: OFFICIAL,
       adapter: OfficialAdapter(official.document, { tableName: official.tableName }),

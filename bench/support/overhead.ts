@@ -9,7 +9,8 @@ import { DynamoDBAdapter as OfficialAdapter } from "@auth/dynamodb-adapter"
 import { GetCommand } from "@aws-sdk/lib-dynamodb"
 import { createStubClient } from "./stub-client.js"
 import { median, percentile } from "./stats.js"
-import { OFFICIAL } from "../subjects.js"
+import { OFFICIAL, OURS } from "../subjects.js"
+import { DynamoDBAdapter } from "../../src/authjs/index.js"
 
 export interface OverheadResult {
   call: string
@@ -38,9 +39,12 @@ async function time(iterations: number, run: () => unknown): Promise<{ median: n
   return { median: median(samples), p99: percentile(samples, 99) }
 }
 
-export async function measureOverhead(iterations: number, extra: { name: string; adapter: Adapter }[] = []): Promise<OverheadResult[]> {
+export async function measureOverhead(iterations: number): Promise<OverheadResult[]> {
   const document = DynamoDBDocument.from(createStubClient(), { marshallOptions: { removeUndefinedValues: true } })
-  const subjects = [{ name: OFFICIAL, adapter: OfficialAdapter(document) }, ...extra]
+  const subjects = [
+    { name: OURS, adapter: DynamoDBAdapter(document) as Adapter },
+    { name: OFFICIAL, adapter: OfficialAdapter(document) },
+  ]
   const results: OverheadResult[] = []
   const baseline = await time(iterations, () => document.send(new GetCommand({ TableName: "t", Key: { pk: "a", sk: "a" } })))
   results.push({ call: "one GetItem, no adapter (SDK + marshalling floor)", subject: "AWS SDK", medianMicros: baseline.median, p99Micros: baseline.p99 })
