@@ -221,7 +221,8 @@ export function createCustomAdapter(settings: CustomAdapterSettings): AdapterFac
         const conditions = whereOf(context, where)
         const deltas = logicalData(context, increment) as Record<string, number>
         const assignments = logicalData(context, set ?? {})
-        const guard = [...new Set([...conditions.map((c) => c.field), ...Object.keys(deltas)].map((f) => context.storedField(f)))]
+        // The where clause guards the write; the backend adds increment fields only where its derived keys need them.
+        const guard = [...new Set(conditions.map((c) => context.storedField(c.field)))]
         for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
           const [current] = await find(context, conditions, { limit: 1 }, table)
           if (!current) return null

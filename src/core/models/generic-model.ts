@@ -308,6 +308,9 @@ export class GenericModel {
    * One UpdateItem: `ADD` for each increment, `SET` for each assignment, on
    * condition that the record still has the values it was read with in
    * `guardFields`. Returns the new record, or undefined when the guard failed.
+   * `ADD` is atomic, so an incremented field is guarded only when GSI1 or the
+   * TTL attribute mirror it (they are computed from the value read);
+   * otherwise concurrent increments would fail each other instead of adding up.
    */
   async increment(
     table: ItemTable,
@@ -316,6 +319,8 @@ export class GenericModel {
     set: Readonly<Record<string, unknown>>,
     guardFields: readonly string[],
   ): Promise<PlannedRecord | undefined> {
+    const mirrored = new Set([this.layout.index?.field, this.layout.index?.sortField, this.layout.ttlField].filter((f) => f !== undefined))
+    const guarded = [...guardFields, ...Object.keys(increment).filter((field) => mirrored.has(field))]
     const e = new ExpressionBuilder("u")
     const adds = Object.entries(increment).map(([field, delta]) => `${e.name(this.storedName(field))} ${e.value(delta)}`)
     const next = { ...record, ...set }
@@ -342,7 +347,7 @@ export class GenericModel {
     }
     try {
       const updated = await table.write(
-        { kind: "update", key: this.keyOf(record.id), update, condition: this.guard(record, guardFields), label: `Update ${this.layout.kind}#${String(record.id)}` },
+        { kind: "update", key: this.keyOf(record.id), update, condition: this.guard(record, guarded), label: `Update ${this.layout.kind}#${String(record.id)}` },
         `incrementOne ${this.layout.model}`,
       )
       const result = updated ? this.recordOf(updated) : undefined
