@@ -19,6 +19,10 @@ export interface LocalDynamoDB {
   stop(): Promise<void>
   /** True when this process started DynamoDB Local itself. */
   owned: boolean
+  /** Process id of the DynamoDB Local this process started (undefined when not owned). */
+  pid?: number
+  /** Sends `signal` (default SIGKILL) to the process and waits for it to exit; a no-op when not owned or already gone. For fault tests. */
+  kill?(signal?: NodeJS.Signals): Promise<void>
 }
 
 export interface StartOptions {
@@ -150,6 +154,12 @@ export async function startDynamoDBLocal(options: StartOptions = {}): Promise<Lo
   return {
     endpoint,
     owned: true,
+    ...(child.pid !== undefined ? { pid: child.pid } : {}),
+    async kill(signal: NodeJS.Signals = "SIGKILL") {
+      if (child.exitCode !== null || child.signalCode !== null) return
+      child.kill(signal)
+      await exited
+    },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return
       child.kill("SIGTERM")
