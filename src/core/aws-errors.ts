@@ -37,6 +37,12 @@ export function translateAwsError(error: unknown, names: TableNames, what: strin
           { cause: error },
         )
       }
+      if (/size of hashkey|range keys|primary key values must be under/i.test(message)) {
+        // A key value (an id, email or token) longer than DynamoDB allows; writes are refused before sending (key-size.ts), reads get here.
+        return new DynamoAuthAdapterError("INVALID_INPUT", `${what}: a key value is longer than DynamoDB allows (${message}). Shorten the id, email or token.`, {
+          cause: error,
+        })
+      }
       if (/item size|maximum allowed size/i.test(message)) {
         return new DynamoAuthAdapterError("ITEM_TOO_LARGE", `${what}: ${message}`, { cause: error })
       }

@@ -23,6 +23,7 @@ import { backoffDelay, sleep } from "./backoff.js"
 import { toDocumentClient, type DynamoClientInput } from "./dynamo-client.js"
 import { DynamoAuthAdapterError } from "./errors.js"
 import { assertItemFits } from "./item-size.js"
+import { assertKeysFit } from "./key-size.js"
 import type { Logger } from "./logger.js"
 import { silentLogger } from "./logger.js"
 import { capacityUnitsOf, requestLogDetails, type RequestDescription } from "./request-log.js"
@@ -187,6 +188,7 @@ export class TableClient implements ItemTable {
   }
 
   async get(key: Key, what: string, consistent = true): Promise<Item | undefined> {
+    assertKeysFit(key, this.names, what)
     const output = await this.send(what, { command: "GetItem" }, () =>
       this.document.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: consistent, ...this.capacity })),
     )
@@ -199,7 +201,7 @@ export class TableClient implements ItemTable {
     switch (action.kind) {
       case "put": {
         const item = withoutUndefined(action.item)
-        assertItemFits(item, action.label)
+        this.assertFits({ ...action, item })
         const output = await this.send(what, { command: "PutItem", ...(action.condition ? { condition: action.condition } : {}) }, () =>
           this.document.send(
             new PutCommand({
@@ -215,6 +217,7 @@ export class TableClient implements ItemTable {
         return output.Attributes
       }
       case "delete": {
+        this.assertFits(action)
         const output = await this.send(what, { command: "DeleteItem", ...(action.condition ? { condition: action.condition } : {}) }, () =>
           this.document.send(
             new DeleteCommand({
@@ -230,6 +233,7 @@ export class TableClient implements ItemTable {
         return output.Attributes
       }
       case "update": {
+        this.assertFits(action)
         const description = { command: "UpdateItem", update: action.update, ...(action.condition ? { condition: action.condition } : {}) }
         const output = await this.send(what, description, () =>
           this.document.send(
@@ -249,6 +253,21 @@ export class TableClient implements ItemTable {
       case "check":
         throw new DynamoAuthAdapterError("INVALID_INPUT", "A condition check only exists inside a transaction.")
     }
+  }
+
+  /**
+   * Refuses, before anything is sent, a write DynamoDB would reject for its
+   * size: a key attribute over its limit, an item over 400 KB, or an update
+   * whose new values alone are over 400 KB (the item can only be larger).
+   */
+  private assertFits(action: WriteAction): void {
+    if (action.kind === "put") {
+      assertKeysFit(action.item, this.names, action.label)
+      assertItemFits(action.item, action.label)
+      return
+    }
+    assertKeysFit(action.key, this.names, action.label)
+    if (action.kind === "update") assertItemFits({ ...action.key, ...action.update.values }, action.label)
   }
 
   /** One page of a Query. */
@@ -327,6 +346,7 @@ export class TableClient implements ItemTable {
     const found = new Map<string, Item>()
     const id = (key: Record<string, unknown>) => `${String(key[this.names.partitionKey])}\u0000${String(key[this.names.sortKey])}`
     const unique = [...new Map(keys.map((k) => [id(k), k])).values()]
+    for (const key of unique) assertKeysFit(key, this.names, what)
     for (let start = 0; start < unique.length; start += 100) {
       let pending: Record<string, unknown>[] = unique.slice(start, start + 100)
       for (let attempt = 0; pending.length > 0; attempt++) {
@@ -350,8 +370,10 @@ export class TableClient implements ItemTable {
       if (action.kind === "put") {
         const item = withoutUndefined(action.item)
         assertItemFits(item, what)
+        assertKeysFit(item, this.names, what)
         return { PutRequest: { Item: item } }
       }
+      assertKeysFit(action.key, this.names, what)
       return { DeleteRequest: { Key: action.key } }
     })
     for (let start = 0; start < requests.length; start += 25) {
@@ -386,10 +408,11 @@ export class TableClient implements ItemTable {
     const TableName = this.tableName
     const items = actions.map((action) => {
       const condition = action.condition ? { ConditionExpression: action.condition.expression } : {}
+      if (action.kind !== "put") this.assertFits(action)
       switch (action.kind) {
         case "put": {
           const item = withoutUndefined(action.item)
-          assertItemFits(item, action.label)
+          this.assertFits({ ...action, item })
           return { Put: { TableName, Item: item, ...condition, ...mergeExpressionAttributes(action.condition) } }
         }
         case "delete":
