@@ -56,6 +56,8 @@ export class UserStore {
    * strongly consistent GetItem so a user created a moment ago is found.
    */
   async getByEmail(email: string): Promise<StoredRecord | null> {
+    // An empty email is never indexed nor claimed (see emailOf): no user has it, and it has no key to query.
+    if (emailOf({ email }) === undefined) return null
     const { names } = this.table
     const gsi = this.indexKeys(email)
     const items = await this.table.queryAll(
