@@ -37,8 +37,14 @@ const puts = (actions: WriteAction[]): BatchWriteAction[] =>
     return { kind: "put", item: action.item }
   })
 
-/** Batch-writes the items, `parallel` BatchWriteItem streams at once. */
-async function seed(actions: BatchWriteAction[], parallel = 8) {
+/** Batch-writes the items (one put per key: a batch may not name a key twice), `parallel` BatchWriteItem streams at once. */
+async function seed(all: BatchWriteAction[], parallel = 8) {
+  const byKey = new Map<string, BatchWriteAction>()
+  for (const action of all) {
+    const item = action.kind === "put" ? action.item : action.key
+    byKey.set(`${String(item[table.names.partitionKey])}\u0000${String(item[table.names.sortKey])}`, action)
+  }
+  const actions = [...byKey.values()]
   const chunk = Math.ceil(actions.length / parallel)
   await Promise.all(Array.from({ length: parallel }, (_, i) => seeder.batchWrite(actions.slice(i * chunk, (i + 1) * chunk), "seed")))
 }
