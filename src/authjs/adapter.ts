@@ -10,6 +10,7 @@ import type { DynamoClientInput } from "../core/dynamo-client.js"
 import type { Logger } from "../core/logger.js"
 import { resolveDebugLogs, type DebugLogsOption } from "../core/debug-logs.js"
 import { createIdentityStores, isExpired } from "../core/stores/index.js"
+import { attachLookupMode, checkLegacyItems, LookupMode, type LegacyItems } from "../core/stores/lookup-mode.js"
 import { TableClient } from "../core/table-client.js"
 import { resolveTableNames, type TableNameOptions } from "../table/names.js"
 import {
@@ -36,6 +37,20 @@ export interface DynamoDBAdapterOptions extends TableNameOptions {
   logger?: Logger
   /** Log every DynamoDB request (command, table, index, key condition, consumed capacity; never values). Off by default. */
   debugLogs?: DebugLogsOption
+  /**
+   * Whether the table may hold items written by `@auth/dynamodb-adapter`,
+   * which lack this library's lookup items; on such a table a lookup miss
+   * (getUserByAccount, getAccount, getSessionAndUser, …) is confirmed through
+   * GSI1 before the answer is "none".
+   * - `"auto"` (default): the table's metadata item decides. `createTable`
+   *   writes it on a table it creates, `backfill --mark-complete` on a legacy
+   *   table once every lookup is written; without it, misses fall back.
+   *   Read once per adapter (re-read at most every 5 minutes while missing).
+   * - `"none"`: never fall back: one GetItem per miss.
+   * - `"present"`: always fall back: while the official adapter still writes
+   *   to the table, even one that has the metadata item.
+   */
+  legacyItems?: LegacyItems
 }
 
 function newId(): string {
@@ -54,9 +69,10 @@ function newId(): string {
  * `MISSING_INDEX`, `ITEM_TOO_LARGE`.
  */
 export function DynamoDBAdapter(client: DynamoClientInput, options: DynamoDBAdapterOptions = {}) {
-  const { logger, debugLogs, ...nameOptions } = options
+  const { logger, debugLogs, legacyItems, ...nameOptions } = options
   const logs = resolveDebugLogs({ ...(debugLogs !== undefined ? { debugLogs } : {}), ...(logger ? { logger } : {}) })
   const table = new TableClient({ names: resolveTableNames(nameOptions), client, logger: logs.logger, logRequests: logs.logRequests })
+  attachLookupMode(table, new LookupMode(table, checkLegacyItems(legacyItems)))
   const { users, accounts, sessions, verificationTokens, authenticators } = createIdentityStores(table)
 
   const adapter = {

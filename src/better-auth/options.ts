@@ -2,6 +2,7 @@ import type { DBAdapterDebugLogOption } from "@better-auth/core/db/adapter"
 import type { DynamoClientInput } from "../core/dynamo-client.js"
 import type { Logger } from "../core/logger.js"
 import type { ModelLayoutOptions } from "../core/models/model-description.js"
+import type { LegacyItems } from "../core/stores/lookup-mode.js"
 import type { TableNameOptions } from "../table/names.js"
 
 /** Options of `singleTableAdapter`. Every one is optional. */
@@ -19,4 +20,19 @@ export interface SingleTableAdapterOptions extends TableNameOptions {
   models?: Record<string, ModelLayoutOptions>
   /** Plural model names, as in Better Auth's other adapters. Items are keyed by the schema name either way. */
   usePlural?: boolean
+  /**
+   * Whether the table may hold items written by `@auth/dynamodb-adapter`,
+   * which lack this library's lookup items; on such a table a lookup miss
+   * (an account by provider account or by id, a session by token) is
+   * confirmed through GSI1 (an account by id: a Scan) before the answer is
+   * "none".
+   * - `"auto"` (default): the table's metadata item decides. `createTable`
+   *   writes it on a table it creates, `backfill --mark-complete` on a legacy
+   *   table once every lookup is written; without it, misses fall back.
+   *   Read once per adapter (re-read at most every 5 minutes while missing).
+   * - `"none"`: never fall back: one GetItem per miss.
+   * - `"present"`: always fall back: while the official adapter still writes
+   *   to the table, even one that has the metadata item.
+   */
+  legacyItems?: LegacyItems
 }

@@ -13,6 +13,7 @@ import { APIError, BASE_ERROR_CODES } from "@better-auth/core/error"
 import { defaultDynamoClient } from "../core/dynamo-client.js"
 import { resolveDebugLogs } from "../core/debug-logs.js"
 import type { GenericModel } from "../core/models/generic-model.js"
+import { attachLookupMode, checkLegacyItems, LookupMode, shareLookupMode } from "../core/stores/lookup-mode.js"
 import { claimConflictOf } from "../core/stores/transactions.js"
 import { TableClient } from "../core/table-client.js"
 import { BufferedTable } from "../core/transaction/buffered-table.js"
@@ -30,9 +31,16 @@ export function singleTableAdapter(options: SingleTableAdapterOptions = {}): (be
   const names = resolveTableNames(options)
   // Better Auth's own debugLogs (per adapter method) also turn on this library's request and planner logs.
   const logs = resolveDebugLogs({ debugLogs: Boolean(options.debugLogs), ...(options.logger ? { logger: options.logger } : {}) })
+  // Checked now, so a bad value fails at configuration time rather than on the first lookup miss.
+  const legacyItems = checkLegacyItems(options.legacyItems)
   let tableClient: TableClient | undefined
-  const table = () =>
-    (tableClient ??= new TableClient({ names, client: options.client ?? defaultDynamoClient(), logger: logs.logger, logRequests: logs.logRequests }))
+  const table = () => {
+    if (!tableClient) {
+      tableClient = new TableClient({ names, client: options.client ?? defaultDynamoClient(), logger: logs.logger, logRequests: logs.logRequests })
+      attachLookupMode(tableClient, new LookupMode(tableClient, legacyItems))
+    }
+    return tableClient
+  }
   const genericModels = new Map<string, GenericModel>()
   const scanLogger = logs.plannerLogger
   const layouts = options.models ?? {}
@@ -52,6 +60,8 @@ export function singleTableAdapter(options: SingleTableAdapterOptions = {}): (be
     supportsUUIDs: false,
     transaction: async (work) => {
       const buffer = new BufferedTable(table(), "Better Auth transaction")
+      // One marker read per adapter, not per transaction.
+      shareLookupMode(table(), buffer)
       const transactionAdapter = createAdapterFactory({
         config: { ...config, transaction: false },
         adapter: createCustomAdapter({ names, table: () => buffer, scanLogger, layouts, genericModels }),

@@ -1,4 +1,4 @@
-import { runBackfill, totalOf, type BackfillConflict, type BackfillCounts, type LookupKind } from "../core/backfill/index.js"
+import { runBackfill, totalOf, type BackfillConflict, type BackfillCounts, type LookupKind, type MarkCompleteOutcome } from "../core/backfill/index.js"
 import { DynamoAuthAdapterError } from "../core/errors.js"
 import { TableClient } from "../core/table-client.js"
 import { resolveTableNames } from "../table/names.js"
@@ -44,16 +44,33 @@ function conflictLine(conflict: BackfillConflict): string {
   return `CONFLICT: ${conflict.what} is held by users ${conflict.userIds.map((id) => `"${id}"`).join(", ")}; no lookup written. ${fix}, then run backfill again.`
 }
 
+function markCompleteLine(outcome: MarkCompleteOutcome): string {
+  switch (outcome.status) {
+    case "written":
+      return `Marked the table's lookups complete (TABLE#META, since ${outcome.marker.since}): lookup misses no longer fall back to GSI1 or a Scan.`
+    case "already":
+      return `The table's lookups were already marked complete (since ${outcome.marker.since}, by ${outcome.marker.by}); left as it was.`
+    case "would-write":
+      return "Would mark the table's lookups complete (dry run: not written)."
+    case "refused":
+      return `NOT marking the table's lookups complete: ${outcome.reason}`
+  }
+}
+
 export const backfillCommand: CommandSpec = {
   name: "backfill",
   summary:
     "Write the lookup items (email, provider account, account id, session token) that tables written by @auth/dynamodb-adapter lack. Idempotent, resumable, safe while traffic runs.",
   usage:
-    `backfill ${TABLE_NAME_USAGE} ${CONNECTION_USAGE} [--dry-run] [--resume-from CURSOR] [--segments N] [--page-size N]\n\n` +
+    `backfill ${TABLE_NAME_USAGE} ${CONNECTION_USAGE} [--dry-run] [--resume-from CURSOR] [--segments N] [--page-size N] [--mark-complete]\n\n` +
     "  --dry-run           read and report what would be written; write nothing\n" +
     "  --resume-from C     continue after the page whose cursor C was printed\n" +
     "  --segments N        scan N segments in parallel (default 1; a cursor keeps its own count)\n" +
-    "  --page-size N       items per Scan page (default: DynamoDB's 1 MB pages)\n\n" +
+    "  --page-size N       items per Scan page (default: DynamoDB's 1 MB pages)\n" +
+    "  --mark-complete     after a run over the whole table with no conflicts, mark the table's lookups complete\n" +
+    "                      (item TABLE#META): the adapters then stop falling back to GSI1 or a Scan on a lookup miss.\n" +
+    "                      Use it once @auth/dynamodb-adapter no longer writes to the table (its new items would\n" +
+    "                      have no lookups and would no longer be found). Not with --resume-from.\n\n" +
     "Every write is conditional (attribute_not_exists): a lookup someone else wrote is left as it is. Two users holding one email or\n" +
     `provider account are reported as a conflict and left alone. Exit code 0 when done, ${CONFLICT_EXIT_CODE} when conflicts remain, 1 on error.`,
   options: {
@@ -63,6 +80,7 @@ export const backfillCommand: CommandSpec = {
     "resume-from": { type: "string" },
     segments: { type: "string" },
     "page-size": { type: "string" },
+    "mark-complete": { type: "boolean" },
   },
   async run(values, out, err) {
     const names = resolveTableNames(tableNameOptionsFrom(values))
@@ -71,6 +89,7 @@ export const backfillCommand: CommandSpec = {
     const segments = wholeNumberFlag(values, "segments")
     const pageSize = wholeNumberFlag(values, "page-size")
     const resumeFrom = typeof values["resume-from"] === "string" ? values["resume-from"] : undefined
+    const markComplete = values["mark-complete"] === true
     const client = clientFor(connection)
     try {
       out(
@@ -84,6 +103,7 @@ export const backfillCommand: CommandSpec = {
         ...(segments !== undefined ? { segments } : {}),
         ...(pageSize !== undefined ? { pageSize } : {}),
         ...(resumeFrom !== undefined ? { resumeFrom } : {}),
+        ...(markComplete ? { markComplete } : {}),
         onProgress({ counts, cursor, segment, segments: total }) {
           const where = total > 1 ? `segment ${segment + 1}/${total}, ` : ""
           out(`  page ${counts.pages} (${where}${progressLine(counts, dryRun)}) cursor: ${cursor}`)
@@ -100,6 +120,7 @@ export const backfillCommand: CommandSpec = {
       out(`  expired sessions skipped: ${counts.expiredSessions}`)
       if (dryRun) out("Nothing was written (dry run). Run without --dry-run to write the lookups.")
       else if (counts.conflicts === 0) out("Run it again any time: it only writes what is missing.")
+      if (result.markComplete) out(markCompleteLine(result.markComplete))
       if (counts.conflicts > 0) {
         out(`${counts.conflicts} conflict${counts.conflicts === 1 ? "" : "s"} left for you to resolve (listed above); the rest is done.`)
         return CONFLICT_EXIT_CODE

@@ -9,6 +9,9 @@ import {
   type TableDescription,
 } from "@aws-sdk/client-dynamodb"
 import { DynamoAuthAdapterError } from "../core/errors.js"
+import { planMarkLookupsComplete } from "../core/stores/lookup-mode.js"
+import { isConditionFailure } from "../core/stores/transactions.js"
+import { TableClient } from "../core/table-client.js"
 import { createTableInput } from "./create-table-input.js"
 import { resolveTableNames, type TableNameOptions, type TableNames } from "./names.js"
 import { describeSchemaDifferences } from "./schema-differences.js"
@@ -24,6 +27,14 @@ export interface CreateTableResult {
 export interface CreateTableOptions extends TableNameOptions {
   /** Longest wait for the table to become ACTIVE, in seconds. Default 120. */
   maxWaitSeconds?: number
+  /**
+   * On a table this call creates, write the metadata item saying every item
+   * has its lookup items (so the adapters never fall back to GSI1 or a Scan
+   * on a lookup miss). Default true. Pass false when `@auth/dynamodb-adapter`
+   * will also write to the new table. A table that already existed is never
+   * marked: it may hold the official adapter's items (see `backfill --mark-complete`).
+   */
+  markLookupsComplete?: boolean
 }
 
 /** Reads the table's description; `undefined` when there is no such table. */
@@ -77,15 +88,30 @@ export async function createTable(client: DynamoDBClient, options: CreateTableOp
     return { status: "exists", ttl: await ensureTimeToLive(client, names), names }
   }
 
+  let createdHere = true
   try {
     await client.send(new CreateTableCommand(createTableInput(names)))
   } catch (error) {
     // Someone else created it between our describe and create: fall through to the wait.
     if ((error as { name?: string }).name !== "ResourceInUseException") throw error
+    createdHere = false
   }
   await waitUntilTableExists(
     { client, maxWaitTime: options.maxWaitSeconds ?? 120, minDelay: 1, maxDelay: 5 },
     { TableName: names.tableName },
   )
-  return { status: "created", ttl: await ensureTimeToLive(client, names), names }
+  const ttl = await ensureTimeToLive(client, names)
+  // Only a table made here is known to be empty; one someone else created may already hold legacy items.
+  if (createdHere && options.markLookupsComplete !== false) await markLookupsComplete(client, names)
+  return { status: "created", ttl, names }
+}
+
+async function markLookupsComplete(client: DynamoDBClient, names: TableNames): Promise<void> {
+  const table = new TableClient({ names, client })
+  try {
+    await table.write(planMarkLookupsComplete(table, "create-table"), "mark the new table's lookups complete")
+  } catch (error) {
+    // Already marked: the first marker stands.
+    if (!isConditionFailure(error)) throw error
+  }
 }

@@ -32,6 +32,11 @@ export const ITEM_TYPES = {
   authenticator: "AUTHENTICATOR",
   /** pk = sk = `AUTHENTICATOR#<credentialID>`: a copy of the authenticator, found by credential id with one GetItem. */
   authenticatorLookup: "AUTHENTICATOR_CREDENTIAL",
+  /**
+   * pk = sk = `TABLE#META`: facts about the table itself, such as "every item has
+   * its lookup items" (see `src/core/stores/lookup-mode.ts`). Never an auth record.
+   */
+  tableMeta: "TABLE_META",
 } as const
 
 const none = "none" as const
@@ -309,6 +314,34 @@ export function createAuthenticatorLookupEntity(names: TableNames, client?: Dyna
   )
 }
 
+/**
+ * The one table metadata item, pk = sk = `TABLE#META` (a fixed key: no
+ * composite). `lookups: "complete"` says every item of the table has its
+ * lookup items, so a lookup miss needs no fallback to GSI1 or a Scan; `since`
+ * (ISO) and `by` say when and what established it. Not part of the ElectroDB
+ * service (`src/electrodb`): it is no auth record.
+ */
+export function createTableMetaEntity(names: TableNames, client?: DynamoDBDocumentClient) {
+  const k = keyFields(names)
+  return new Entity(
+    {
+      model: model(ITEM_TYPES.tableMeta),
+      attributes: {
+        lookups: { type: ["complete"] as const },
+        since: { type: "string" },
+        by: { type: ["create-table", "backfill"] as const },
+      },
+      indexes: {
+        byTable: {
+          pk: { field: k.pk, composite: [], template: "TABLE#META", casing: none },
+          sk: { field: k.sk, composite: [], template: "TABLE#META", casing: none },
+        },
+      },
+    },
+    config(names, client, true),
+  )
+}
+
 /** All core entities of one table. */
 export function createEntities(names: TableNames = { ...DEFAULT_TABLE_NAMES }, client?: DynamoDBDocumentClient) {
   return {
@@ -321,6 +354,7 @@ export function createEntities(names: TableNames = { ...DEFAULT_TABLE_NAMES }, c
     sessionToken: createSessionTokenEntity(names, client),
     authenticator: createAuthenticatorEntity(names, client),
     authenticatorLookup: createAuthenticatorLookupEntity(names, client),
+    tableMeta: createTableMetaEntity(names, client),
   }
 }
 
@@ -338,6 +372,15 @@ interface IndexDefinition {
 
 interface KeyConverter {
   fromComposite: { toKeys(composite: Record<string, unknown>, options?: { strict?: "all" | "pk" | "none" }): ItemKeys }
+}
+
+interface FixedKeyEntity {
+  get(composite: Record<string, never>): { params(): { Key: ItemKeys } }
+}
+
+/** The key of an entity whose table key has no composite (the same for every item of the kind). */
+function fixedTableKey(entity: FixedKeyEntity): ItemKeys {
+  return entity.get({}).params().Key
 }
 
 function present(value: unknown): boolean {
@@ -358,16 +401,15 @@ export function createKeyBuilder(entities: CoreEntities) {
       const patterns = Object.entries(createConversions(entity as never).byAccessPattern as Record<string, KeyConverter>)
       const byPattern = patterns.map(([pattern, converter]) => {
         const definition = (entity as unknown as { schema: { indexes: Record<string, IndexDefinition> } }).schema.indexes[pattern]!
-        return {
-          isTable: definition.index === undefined,
-          composite: [...definition.pk.composite, ...(definition.sk?.composite ?? [])],
-          fields: [definition.pk.field, ...(definition.sk ? [definition.sk.field] : [])],
-          converter,
-        }
+        const composite = [...definition.pk.composite, ...(definition.sk?.composite ?? [])]
+        const isTable = definition.index === undefined
+        // ElectroDB's conversions build nothing for a key without composite (a fixed template): ask the entity for it.
+        const fixed = isTable && composite.length === 0 ? fixedTableKey(entity as unknown as FixedKeyEntity) : undefined
+        return { isTable, composite, fields: [definition.pk.field, ...(definition.sk ? [definition.sk.field] : [])], converter, fixed }
       })
       return [name, byPattern]
     }),
-  ) as Record<CoreEntityName, { isTable: boolean; composite: string[]; fields: string[]; converter: KeyConverter }[]>
+  ) as Record<CoreEntityName, { isTable: boolean; composite: string[]; fields: string[]; converter: KeyConverter; fixed: ItemKeys | undefined }[]>
 
   return function keysOf(kind: CoreEntityName, composite: Record<string, unknown>): ItemKeys {
     const keys: ItemKeys = {}
@@ -385,7 +427,7 @@ export function createKeyBuilder(entities: CoreEntities) {
         continue
       }
       // ElectroDB returns the table key beside an index key; keep only this pattern's own fields.
-      const built = pattern.converter.fromComposite.toKeys(parts, { strict: "all" })
+      const built = pattern.fixed ?? pattern.converter.fromComposite.toKeys(parts, { strict: "all" })
       for (const field of pattern.fields) keys[field] = built[field]!
     }
     return keys

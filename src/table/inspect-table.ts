@@ -1,4 +1,6 @@
 import { DescribeTimeToLiveCommand, type DynamoDBClient, type TableDescription, type TimeToLiveDescription } from "@aws-sdk/client-dynamodb"
+import { readLookupsMarker } from "../core/stores/lookup-mode.js"
+import { TableClient } from "../core/table-client.js"
 import { describeTable } from "./create-table.js"
 import type { TableNames } from "./names.js"
 import { describeSchemaDifferences } from "./schema-differences.js"
@@ -7,7 +9,7 @@ import { describeSchemaDifferences } from "./schema-differences.js"
 export type FindingStatus = "ok" | "problem" | "note"
 
 /** The checks `inspectTable` runs, in the order it reports them. */
-export type TableCheck = "table" | "key-schema" | "index" | "index-keys" | "index-projection" | "ttl" | "billing"
+export type TableCheck = "table" | "key-schema" | "index" | "index-keys" | "index-projection" | "ttl" | "billing" | "lookups"
 
 export interface TableFinding {
   check: TableCheck
@@ -242,11 +244,28 @@ function billingFinding(description: TableDescription, ctx: Context): TableFindi
   }
 }
 
+/** Whether the table's metadata item marks its lookups complete (one GetItem); legacy mode is a note. */
+async function lookupsFinding(client: DynamoDBClient, ctx: Context): Promise<TableFinding> {
+  const marker = await readLookupsMarker(new TableClient({ names: ctx.names, client }))
+  if (marker) {
+    return { check: "lookups", status: "ok", message: `Lookups complete since ${marker.since} (by ${marker.by}): lookup misses need no fallback.` }
+  }
+  return {
+    check: "lookups",
+    status: "note",
+    message: "Legacy mode: the table is not marked as having every lookup item, so lookup misses fall back to GSI1 (or a Scan).",
+    fix:
+      "Once @auth/dynamodb-adapter no longer writes to the table (or at once, for a new table made from printed IaC), " +
+      `run \`npx dynamodb-auth-adapter backfill --table ${ctx.names.tableName} --mark-complete\`.`,
+  }
+}
+
 /**
  * Checks a live table against what this library needs, and says how to fix
  * each problem: the table exists, its key schema, the index (present, keys,
- * projection ALL), TTL on `expires`, and billing mode (provisioned is a note,
- * not a problem). Sends DescribeTable and DescribeTimeToLive; changes nothing.
+ * projection ALL), TTL on `expires`, billing mode (provisioned is a note,
+ * not a problem), and whether the table's lookups are marked complete (a
+ * note). Sends DescribeTable, DescribeTimeToLive and one GetItem; changes nothing.
  */
 export async function inspectTable(client: DynamoDBClient, names: TableNames, options: InspectTableOptions = {}): Promise<TableInspection> {
   const awsCliOptions = options.awsCliOptions?.trim()
@@ -279,6 +298,10 @@ export async function inspectTable(client: DynamoDBClient, names: TableNames, op
     ...indexFindings(description, differences, ctx),
     ttlFinding(TimeToLiveDescription, ctx),
     billingFinding(description, ctx),
+    // The item can only be read with the right key schema on an ACTIVE table.
+    ...(!differences.some((d) => checkOfDifference(d, names) === "key-schema") && description.TableStatus === "ACTIVE"
+      ? [await lookupsFinding(client, ctx)]
+      : []),
   ]
   return { names, healthy: findings.every((f) => f.status !== "problem"), findings }
 }

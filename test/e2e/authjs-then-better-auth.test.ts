@@ -37,7 +37,8 @@ describe("Auth.js first, then Better Auth, same identity provider", () => {
     expect(session?.user).toMatchObject({ email: ALICE.email, name: ALICE.name, image: ALICE.picture })
     userId = session!.user.id
     const items = await table.scanAll()
-    expect(kinds(items)).toEqual(["ACCOUNT_OWNER", "EMAIL", "SESSION", "SESSION_TOKEN", "USER", "oidc"])
+    // ACCOUNT_ID: the id lookup Better Auth finds the account by, written with the account.
+    expect(kinds(items)).toEqual(["ACCOUNT_ID", "ACCOUNT_OWNER", "EMAIL", "SESSION", "SESSION_TOKEN", "USER", "oidc"])
     expect(items.find((item) => item.type === "oidc")).toMatchObject({ userId, provider: "idp", providerAccountId: ALICE.sub })
   })
 

@@ -2,10 +2,11 @@
  * DynamoDB requests per step of the cross-framework flows, counted on the
  * example's client over real HTTP. Ceilings are what was measured (Better
  * Auth 1.7.25, @auth/core 0.41.3); a change that needs more requests should
- * say why here. The one Scan allowed is documented in
- * src/core/models/account-id-lookup.ts: Better Auth updates accounts by id,
- * and an account Auth.js wrote has no id lookup item until the first Better
- * Auth sign-in finds it once by Scan (or the backfill writes it).
+ * say why here. The table is made by createTable, so it is marked "lookups
+ * complete": a lookup miss is one GetItem, no GSI1 Query, and each adapter
+ * reads that marker once, on its first miss (one GetItem in each of the first
+ * two steps). An account Auth.js writes has its id lookup item, so Better
+ * Auth finds it by id without a Scan.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { startSharedExample, type SharedExample } from "../../examples/shared/server.js"
@@ -34,15 +35,17 @@ async function counted(step: () => Promise<unknown>): Promise<{ byCommand: Recor
 describe("requests per step", () => {
   const browser = new HttpSession()
 
-  it("Auth.js first OIDC sign-in: no Scan, at most 11 requests", async () => {
+  it("Auth.js first OIDC sign-in: no Scan, no GSI1 Query on the lookup misses, at most 10 requests", async () => {
     const counts = await counted(() => signInWithAuthjs(browser, example.url, "alice"))
     expect(counts.byCommand.Scan).toBeUndefined()
-    expect(counts.total).toBeLessThanOrEqual(11)
+    // The one Query is getUserByEmail's GSI1 read; the two getUserByAccount misses are one GetItem each.
+    expect(counts.byCommand.Query).toBe(1)
+    expect(counts.total).toBeLessThanOrEqual(10)
   })
-  it("Better Auth sign-in onto the account Auth.js wrote: at most the one back-filling Scan, at most 22 requests", async () => {
+  it("Better Auth sign-in onto the account Auth.js wrote: no Scan, at most 21 requests", async () => {
     const counts = await counted(() => signInWithBetterAuth(browser, example.url, "alice"))
-    expect(counts.byCommand.Scan ?? 0).toBeLessThanOrEqual(1)
-    expect(counts.total).toBeLessThanOrEqual(22)
+    expect(counts.byCommand.Scan).toBeUndefined()
+    expect(counts.total).toBeLessThanOrEqual(21)
   })
   it("Better Auth sign-in again: no Scan, at most 17 requests", async () => {
     const counts = await counted(() => signInWithBetterAuth(browser, example.url, "alice"))

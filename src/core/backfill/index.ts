@@ -12,5 +12,6 @@ export {
   type BackfillResult,
   type BackfillTable,
   type LookupKind,
+  type MarkCompleteOutcome,
 } from "./run-backfill.js"
 export { decodeCursor, encodeCursor, type BackfillCursor } from "./cursor.js"

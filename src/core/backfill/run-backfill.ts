@@ -12,11 +12,15 @@
  *   second run writes nothing.
  * - Resumable: after each page it reports a cursor; a run started from it
  *   continues after the last page whose lookups were all written.
+ * - With `markComplete`, a run over the whole table that found no conflict
+ *   ends by writing the table metadata item (`lookups: "complete"`), after
+ *   which the adapters stop falling back to GSI1 or a Scan on a lookup miss.
  */
 import { DynamoAuthAdapterError } from "../errors.js"
 import type { Item, ItemTable, ScanRequest } from "../table-client.js"
 import type { PlannedLookup } from "../stores/backfill.js"
 import { isConditionFailure } from "../stores/transactions.js"
+import { planMarkLookupsComplete, readLookupsMarker, type LookupsMarker } from "../stores/lookup-mode.js"
 import { claimantsOf } from "./claimants.js"
 import { decodeCursor, encodeCursor, startCursor, type BackfillCursor } from "./cursor.js"
 import { keyPrefixes, neededLookups, type NeededLookup } from "./needed-lookups.js"
@@ -74,12 +78,33 @@ export interface BackfillOptions {
   now?: Date
   onProgress?(progress: BackfillProgress): void
   onConflict?(conflict: BackfillConflict): void
+  /**
+   * At the end of a run over the whole table with no conflicts, write the
+   * table metadata item saying every item has its lookups (the adapters then
+   * stop falling back on a lookup miss). Only once `@auth/dynamodb-adapter`
+   * no longer writes to the table. Refused with `resumeFrom` (the run would
+   * not cover the whole table); with `dryRun` only reported.
+   */
+  markComplete?: boolean
 }
+
+/** What became of `markComplete`. */
+export type MarkCompleteOutcome =
+  /** Written by this run. */
+  | { status: "written"; marker: LookupsMarker }
+  /** The table was marked already (by create-table or an earlier backfill); left as it was. */
+  | { status: "already"; marker: LookupsMarker }
+  /** Dry run: it would have been written. */
+  | { status: "would-write" }
+  /** Not written, and why (for a person). */
+  | { status: "refused"; reason: string }
 
 export interface BackfillResult {
   counts: BackfillCounts
   conflicts: BackfillConflict[]
   dryRun: boolean
+  /** Present when `markComplete` was asked for. */
+  markComplete?: MarkCompleteOutcome
 }
 
 const KINDS: LookupKind[] = ["email", "account", "accountId", "session"]
@@ -126,6 +151,13 @@ async function inBatches<T>(inputs: T[], limit: number, work: (input: T) => Prom
 
 /** Scans the table and writes the missing lookup items. See the module comment for the guarantees. */
 export async function runBackfill(table: BackfillTable, options: BackfillOptions = {}): Promise<BackfillResult> {
+  if (options.markComplete === true && options.resumeFrom !== undefined) {
+    throw new DynamoAuthAdapterError(
+      "INVALID_INPUT",
+      "--mark-complete needs a run over the whole table, and a run resumed from a cursor does not know what earlier runs found. " +
+        "Finish this run without --mark-complete, then run backfill --mark-complete again without --resume-from (lookups already written are only read).",
+    )
+  }
   const cursor = resolveStart(table, options)
   const dryRun = options.dryRun === true
   const now = options.now ?? new Date()
@@ -227,7 +259,35 @@ export async function runBackfill(table: BackfillTable, options: BackfillOptions
   )
   const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected")
   if (failure) throw failure.reason
-  return { counts, conflicts, dryRun }
+  if (options.markComplete !== true) return { counts, conflicts, dryRun }
+  return { counts, conflicts, dryRun, markComplete: await markComplete(table, counts, dryRun) }
+}
+
+/** Writes the "lookups complete" marker after a clean run over the whole table, or says why not. */
+async function markComplete(table: BackfillTable, counts: BackfillCounts, dryRun: boolean): Promise<MarkCompleteOutcome> {
+  if (counts.conflicts > 0) {
+    return {
+      status: "refused",
+      reason:
+        `${counts.conflicts} lookup${counts.conflicts === 1 ? " was" : "s were"} not written because of conflicts, so items without lookups remain ` +
+        "and the adapters must keep falling back to GSI1 for them. Resolve the conflicts, then run backfill --mark-complete again.",
+    }
+  }
+  const existing = await readLookupsMarker(table)
+  if (existing) return { status: "already", marker: existing }
+  if (dryRun) return { status: "would-write" }
+  const put = planMarkLookupsComplete(table, "backfill")
+  try {
+    await table.write(put, "backfill: mark the table's lookups complete")
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error
+    // Marked by someone else meanwhile: theirs stands.
+    const marker = await readLookupsMarker(table)
+    if (marker) return { status: "already", marker }
+    throw error
+  }
+  const item = put.kind === "put" ? put.item : {}
+  return { status: "written", marker: { lookups: "complete", since: String(item.since), by: "backfill" } }
 }
 
 function cloneCounts(counts: BackfillCounts): BackfillCounts {

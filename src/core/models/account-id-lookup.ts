@@ -5,13 +5,16 @@
  * returning OAuth sign-in. A lookup item pk = sk = `ACCOUNT_ID#<id>` holds the
  * account's key parts; it is written and deleted in the same transaction as
  * the account. Accounts written without one (by Auth.js, or before this item
- * existed) are found by a Scan once and get their lookup item then.
+ * existed) are found by a Scan once and get their lookup item then, unless
+ * the table is known to have every lookup item (`stores/lookup-mode.ts`).
  */
 import { resolveGenericLayout } from "./generic-layout.js"
 import { createGenericKeyBuilder, type GenericKeyBuilder } from "./generic-keys.js"
 import type { Item, ItemTable, Key, WriteAction } from "../table-client.js"
 import type { TableNames } from "../../table/names.js"
 import type { StoredRecord } from "./model-backend.js"
+import type { AccountStore } from "../stores/account-store.js"
+import { legacyFallbackNeeded } from "../stores/lookup-mode.js"
 
 export const ACCOUNT_ID_LOOKUP_TYPE = "ACCOUNT_ID"
 
@@ -66,4 +69,29 @@ export async function readAccountIdLookup(table: ItemTable, id: string): Promise
   const item: Item | undefined = await table.get(accountIdLookupKey(table.names, id), "get account id lookup")
   if (!item || typeof item.userId !== "string" || typeof item.provider !== "string" || typeof item.providerAccountId !== "string") return undefined
   return { userId: item.userId, provider: item.provider, providerAccountId: item.providerAccountId }
+}
+
+/**
+ * The account with this id: its id lookup item, then the account (two
+ * GetItems). Without a lookup item, `scanAccounts` finds it the slow way and
+ * its lookup item is written for next time, unless every account of the
+ * table has one (then the answer is none, with no Scan).
+ */
+export async function findAccountById(
+  table: ItemTable,
+  id: string,
+  accounts: Pick<AccountStore, "get">,
+  scanAccounts: () => Promise<StoredRecord[]>,
+): Promise<StoredRecord[]> {
+  const parts = await readAccountIdLookup(table, id)
+  if (parts) {
+    const account = await accounts.get(parts.userId, parts.provider, parts.providerAccountId)
+    return account && account.id === id ? [account] : []
+  }
+  if (!(await legacyFallbackNeeded(table))) return []
+  // No lookup item: an account written by Auth.js (or before lookups existed). Find it once, the slow way, and index it.
+  const found = (await scanAccounts()).filter((account) => account.id === id)
+  const lookup = found[0] && planPutAccountIdLookup(table.names, found[0])
+  if (lookup) await table.write(lookup, "write missing account id lookup")
+  return found
 }

@@ -10,11 +10,7 @@ import { createIdentityStores, toRecord, transact, type NewStoredAccount, type N
 import type { Expression, ItemTable } from "../table-client.js"
 import { DynamoAuthAdapterError } from "../errors.js"
 import type { ModelBackend, StoredRecord } from "./model-backend.js"
-import { planDeleteAccountIdLookup, planPutAccountIdLookup, readAccountIdLookup } from "./account-id-lookup.js"
-
-function present<T>(value: T | undefined): value is T {
-  return value !== undefined
-}
+import { findAccountById } from "./account-id-lookup.js"
 
 function typeIs(kind: string): Expression {
   return { expression: "#type = :type", names: { "#type": "type" }, values: { ":type": kind } }
@@ -111,19 +107,7 @@ export const accountBackend: ModelBackend = {
         kind: "get",
         description: "GetItem ACCOUNT_ID#<id> lookup, then the account",
         keyFields: ["id"],
-        fetch: async (k) => {
-          const id = str(k.id)
-          const parts = await readAccountIdLookup(table, id)
-          if (parts) {
-            const account = await accounts.get(parts.userId, parts.provider, parts.providerAccountId)
-            return account && account.id === id ? [account] : []
-          }
-          // No lookup item: an account written by Auth.js (or before lookups existed). Find it once, the slow way, and index it.
-          const found = (await scanAccounts(table)).filter((account) => account.id === id)
-          const lookup = found[0] && planPutAccountIdLookup(table.names, found[0])
-          if (lookup) await table.write(lookup, "write missing account id lookup")
-          return found
-        },
+        fetch: async (k) => findAccountById(table, str(k.id), accounts, () => scanAccounts(table)),
       },
       {
         kind: "query",
@@ -143,8 +127,8 @@ export const accountBackend: ModelBackend = {
     const account = { ...record }
     // Auth.js needs an account type; Better Auth has none.
     if (account.type === undefined) account.type = account.provider === "credential" ? "credentials" : "oauth"
-    const actions = [...createIdentityStores(table).accounts.planCreate(account as NewStoredAccount), planPutAccountIdLookup(table.names, account)]
-    await transact(table, actions.filter(present), "create account")
+    // The store's plan includes the account's id lookup.
+    await transact(table, createIdentityStores(table).accounts.planCreate(account as NewStoredAccount), "create account")
     return account
   },
   async update(table, current, changes) {
@@ -156,13 +140,11 @@ export const accountBackend: ModelBackend = {
       // The key changes: the account moves (a new item and claim, the old ones released) in one transaction.
       const next = { ...current, ...diff } as NewStoredAccount
       const actions = [
-        ...accounts.planDelete(str(current.userId), str(current.provider), str(current.providerAccountId)),
+        // Same id: the new account's id lookup put replaces the old one in place (one action per item).
+        ...accounts.planDelete(str(current.userId), str(current.provider), str(current.providerAccountId), current.id === next.id ? undefined : current.id),
         ...accounts.planCreate(next),
-        // Same key: a put replaces the old lookup item in place.
-        current.id === next.id ? planPutAccountIdLookup(table.names, next) : planDeleteAccountIdLookup(table.names, current),
-        current.id === next.id ? undefined : planPutAccountIdLookup(table.names, next),
       ]
-      await transact(table, actions.filter(present), "move account")
+      await transact(table, actions, "move account")
       return next
     }
     try {
@@ -175,11 +157,8 @@ export const accountBackend: ModelBackend = {
   async remove(table, current) {
     // `current` was just read; the deletes are unconditional, so a concurrent delete is harmless.
     const accounts = createIdentityStores(table).accounts
-    const actions = [
-      ...accounts.planDelete(str(current.userId), str(current.provider), str(current.providerAccountId)),
-      planDeleteAccountIdLookup(table.names, current),
-    ]
-    await transact(table, actions.filter(present), "delete account")
+    const actions = accounts.planDelete(str(current.userId), str(current.provider), str(current.providerAccountId), current.id)
+    await transact(table, actions, "delete account")
     return current
   },
 }
@@ -205,7 +184,7 @@ export const sessionBackend: ModelBackend = {
           const found = items.map((item) => toRecord(item, table.names))
           // Sessions written by the official adapter have no token item: look those up one by one.
           const missing = tokens.filter((token) => !found.some((r) => r.sessionToken === token))
-          const legacy = await Promise.all(missing.map((token) => sessions.getByToken(token)))
+          const legacy = await Promise.all(missing.map((token) => sessions.getWithoutTokenItem(token)))
           return [...found, ...legacy.filter((r) => r !== null)]
         },
       },

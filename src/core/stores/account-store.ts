@@ -7,14 +7,17 @@
  * account for exactly one user, in the same transaction.
  *
  * Tables written by `@auth/dynamodb-adapter` have no lookup items: a lookup
- * miss falls back to GSI1 and writes the missing lookup item (conditionally).
+ * miss falls back to GSI1 and writes the missing lookup item (conditionally),
+ * unless the table is known to have every lookup item (`lookup-mode.ts`).
  */
 import { DynamoAuthAdapterError, isDynamoAuthAdapterError } from "../errors.js"
 import type { Item, ItemTable, WriteAction } from "../table-client.js"
 import { ITEM_TYPES, providerAccountOf } from "../../table/entities.js"
+import { planDeleteAccountIdLookup, planPutAccountIdLookup } from "../models/account-id-lookup.js"
 import { baseKeyOf } from "./base-key.js"
 import { absentOrOwnedBy, itemAbsent, itemPresent, ownedBy, setAndRemove } from "./conditions.js"
 import { definedChanges, toRecord, type StoredRecord } from "./stored-record.js"
+import { legacyFallbackNeeded } from "./lookup-mode.js"
 import { claimLabel, isConditionFailure, transact } from "./transactions.js"
 
 /** An account to create, in stored form. */
@@ -55,12 +58,14 @@ export class AccountStore {
 
   /**
    * The user id that owns this provider account: the lookup item (consistent
-   * GetItem); on a miss, the account found through GSI1 (and the lookup item
-   * written for next time). Null when no user has it.
+   * GetItem). On a miss, when the table may hold accounts written without one
+   * (see `lookup-mode.ts`), the account found through GSI1 (and the lookup
+   * item written for next time). Null when no user has it.
    */
   async ownerOf(provider: string, providerAccountId: string): Promise<AccountOwner | null> {
     const lookup = await this.table.get(this.lookupKey(provider, providerAccountId), "get account lookup")
     if (lookup && typeof lookup.userId === "string") return { userId: lookup.userId }
+    if (!(await legacyFallbackNeeded(this.table))) return null
     const { names } = this.table
     const gsi = this.table.keysOf("account", { userId: "-", provider, providerAccountId })
     const [item] = await this.table.queryAll(
@@ -127,9 +132,15 @@ export class AccountStore {
     return items.map((item) => this.toRecord(item))
   }
 
-  /** The writes that create the account and claim its provider account (ACCOUNT_EXISTS when taken). */
+  /**
+   * The writes that create the account, claim its provider account
+   * (ACCOUNT_EXISTS when taken) and, for an account with an `id`, write its
+   * id lookup (`ACCOUNT_ID#<id>`, how Better Auth finds an account), so every
+   * account this library writes has all its lookups.
+   */
   planCreate(account: NewStoredAccount, staleOwner?: string): WriteAction[] {
     const { userId, provider, providerAccountId } = account
+    const byId = planPutAccountIdLookup(this.table.names, account)
     return [
       {
         kind: "put",
@@ -137,6 +148,7 @@ export class AccountStore {
         label: `put account ${provider}#${providerAccountId} of user ${userId}`,
       },
       this.planClaim(provider, providerAccountId, userId, staleOwner),
+      ...(byId ? [byId] : []),
     ]
   }
 
@@ -186,8 +198,12 @@ export class AccountStore {
     }
   }
 
-  /** The writes that delete an account of `userId` and release its lookup (if that user holds it). */
-  planDelete(userId: string, provider: string, providerAccountId: string): WriteAction[] {
+  /**
+   * The writes that delete an account of `userId`, release its lookup (if
+   * that user holds it) and, given the account's `id`, delete its id lookup.
+   */
+  planDelete(userId: string, provider: string, providerAccountId: string, id?: unknown): WriteAction[] {
+    const byId = planDeleteAccountIdLookup(this.table.names, { id })
     return [
       { kind: "delete", key: this.accountKey(userId, provider, providerAccountId), label: `delete account ${provider}#${providerAccountId}` },
       {
@@ -196,11 +212,12 @@ export class AccountStore {
         condition: absentOrOwnedBy(this.table.names, userId),
         label: `release provider account ${provider}#${providerAccountId}`,
       },
+      ...(byId ? [byId] : []),
     ]
   }
 
   /**
-   * Deletes the account and its lookup item in one transaction. Without
+   * Deletes the account and its lookup items in one transaction. Without
    * `userId` the owner is found first (lookup item, or GSI1). Returns the
    * deleted account, or null when there was none.
    */
@@ -209,7 +226,7 @@ export class AccountStore {
     if (owner === undefined) return null
     const current = await this.get(owner, provider, providerAccountId)
     if (!current) return null
-    await transact(this.table, this.planDelete(owner, provider, providerAccountId), "delete account")
+    await transact(this.table, this.planDelete(owner, provider, providerAccountId, current.id), "delete account")
     return current
   }
 }

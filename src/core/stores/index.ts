@@ -42,3 +42,17 @@ export { VerificationTokenStore, type StoredVerificationToken } from "./verifica
 export { AuthenticatorStore, type StoredAuthenticator } from "./authenticator-store.js"
 export { isExpired, toRecord, definedChanges, type StoredRecord } from "./stored-record.js"
 export { claimConflictOf, claimLabel, transact } from "./transactions.js"
+export {
+  LookupMode,
+  attachLookupMode,
+  shareLookupMode,
+  lookupModeOf,
+  checkLegacyItems,
+  readLookupsMarker,
+  planMarkLookupsComplete,
+  tableMetaKey,
+  MARKER_RECHECK_MS,
+  type LegacyItems,
+  type LookupsMarker,
+  type LookupsMarkedBy,
+} from "./lookup-mode.js"

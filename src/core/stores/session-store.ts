@@ -9,7 +9,8 @@
  *   consistent GetItem (no GSI lag right after sign-in).
  *
  * Sessions written by `@auth/dynamodb-adapter` have no token item: a miss
- * falls back to GSI1 and writes the token item for next time.
+ * falls back to GSI1 and writes the token item for next time, unless the
+ * table is known to have every token item (`lookup-mode.ts`).
  */
 import { isDynamoAuthAdapterError } from "../errors.js"
 import type { Item, ItemTable, WriteAction } from "../table-client.js"
@@ -17,6 +18,7 @@ import { ITEM_TYPES } from "../../table/entities.js"
 import { baseKeyOf } from "./base-key.js"
 import { itemAbsent, itemPresent, setAndRemove } from "./conditions.js"
 import { definedChanges, toRecord, type StoredRecord } from "./stored-record.js"
+import { legacyFallbackNeeded } from "./lookup-mode.js"
 import { isConditionFailure, transact } from "./transactions.js"
 
 /** A session to create, in stored form (`expires` in epoch seconds). */
@@ -52,20 +54,37 @@ export class SessionStore {
 
   /**
    * The session with this token, or null: the token item (one strongly
-   * consistent GetItem); on a miss, the session item through GSI1, and the
-   * token item is written for next time. Expired sessions are returned too:
-   * the caller decides (see `isExpired`).
+   * consistent GetItem). On a miss, when the table may hold sessions written
+   * without one (see `lookup-mode.ts`), the session item through GSI1, and
+   * the token item is written for next time. Expired sessions are returned
+   * too: the caller decides (see `isExpired`).
    */
   async getByToken(sessionToken: string): Promise<StoredSession | null> {
     const item = await this.table.get(this.tokenKey(sessionToken), "get session by token")
     if (item) return this.toRecord(item)
-    const legacy = await this.findThroughIndex(sessionToken)
+    return this.getWithoutTokenItem(sessionToken)
+  }
+
+  /**
+   * The session of a token known to have no token item (its GetItem or
+   * BatchGetItem just missed): through GSI1, writing the token item for next
+   * time, when the table may hold sessions of the official adapter; null, with
+   * no request, when every session has its token item.
+   */
+  async getWithoutTokenItem(sessionToken: string): Promise<StoredSession | null> {
+    const legacy = await this.findLegacy(sessionToken)
     if (!legacy) return null
     await this.backfillTokenItem(legacy)
     return legacy
   }
 
-  private async findThroughIndex(sessionToken: string): Promise<StoredSession | null> {
+  /**
+   * A session without a token item, through GSI1; null without a request when
+   * every session of the table has its token item (then a session item whose
+   * token item is gone is being deleted, and must not come back).
+   */
+  private async findLegacy(sessionToken: string): Promise<StoredSession | null> {
+    if (!(await legacyFallbackNeeded(this.table))) return null
     const { names } = this.table
     const keys = this.sessionKeys("-", sessionToken)
     const [item] = await this.table.queryAll(
@@ -163,7 +182,7 @@ export class SessionStore {
    */
   async update(sessionToken: string, changes: StoredRecord): Promise<StoredSession | null> {
     const tokenItem = await this.table.get(this.tokenKey(sessionToken), "get session by token")
-    const current = tokenItem ? this.toRecord(tokenItem) : await this.findThroughIndex(sessionToken)
+    const current = tokenItem ? this.toRecord(tokenItem) : await this.findLegacy(sessionToken)
     if (!current) return null
     const actions = this.planUpdate(current, changes, tokenItem !== undefined)
     if (actions.length === 0) return current
@@ -199,7 +218,7 @@ export class SessionStore {
 
   private async getSessionForDelete(sessionToken: string): Promise<StoredSession | null> {
     const tokenItem = await this.table.get(this.tokenKey(sessionToken), "get session by token")
-    return tokenItem ? this.toRecord(tokenItem) : this.findThroughIndex(sessionToken)
+    return tokenItem ? this.toRecord(tokenItem) : this.findLegacy(sessionToken)
   }
 }
 
