@@ -1,3 +1,6 @@
 export { singleTableAdapter, ADAPTER_ID } from "./single-table-adapter.js"
 export type { SingleTableAdapterOptions } from "./options.js"
 export type { ModelLayoutOptions } from "../core/models/model-description.js"
+export { DynamoAuthAdapterError, isDynamoAuthAdapterError, type DynamoAuthErrorCode } from "../core/errors.js"
+export type { DynamoClientInput } from "../core/dynamo-client.js"
+export type { Logger } from "../core/logger.js"

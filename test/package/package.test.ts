@@ -211,3 +211,38 @@ describe(`the packed ${name}`, () => {
     }
   })
 })
+
+describe("one framework without the other", () => {
+  const frameworks: Record<string, string[]> = {
+    // Better Auth's packages are what an Auth.js app does not install, and the reverse.
+    "./authjs": ["better-auth", "@better-auth/core"],
+    "./better-auth": ["@auth/core"],
+  }
+
+  for (const [subpath, absent] of Object.entries(frameworks)) {
+    it(`${subpath} loads from ESM and CJS in an app that has not installed ${absent.join(" or ")}`, () => {
+      requireBuilt()
+      const app = join(work, `app-${subpath.slice(2)}`)
+      mkdirSync(join(app, "node_modules"), { recursive: true })
+      symlinkSync(unpacked, join(app, "node_modules", name), "dir")
+      const needed = [...Object.keys(packageJson.dependencies ?? {}), ...Object.keys(packageJson.peerDependencies ?? {})].filter((d) => !absent.includes(d))
+      for (const dependency of needed) {
+        const target = join(app, "node_modules", dependency)
+        mkdirSync(dirname(target), { recursive: true })
+        symlinkSync(join(root, "node_modules", dependency), target, "dir")
+      }
+      writeFileSync(join(app, "package.json"), JSON.stringify({ name: "one-framework-app", private: true, type: "module" }))
+      const specifier = `${name}${subpath.slice(1)}`
+      const probe = `const missing = ${JSON.stringify(absent)}.filter((m) => { try { require.resolve(m); return false } catch { return true } })\n`
+      writeFileSync(join(app, "check.cjs"), `${probe}const m = require(${JSON.stringify(specifier)})\nconsole.log(JSON.stringify({ missing, exports: Object.keys(m).length, same: m.DynamoAuthAdapterError === require(${JSON.stringify(name)}).DynamoAuthAdapterError }))\n`)
+      writeFileSync(join(app, "check.mjs"), `const m = await import(${JSON.stringify(specifier)})\nconst root = await import(${JSON.stringify(name)})\nconsole.log(JSON.stringify({ exports: Object.keys(m).length, same: m.DynamoAuthAdapterError === root.DynamoAuthAdapterError }))\n`)
+      const cjs = run(process.execPath, ["check.cjs"], app)
+      expect(cjs.status, explain(cjs)).toBe(0)
+      expect(JSON.parse(cjs.stdout)).toEqual({ missing: absent, exports: expect.any(Number), same: true })
+      const esm = run(process.execPath, ["check.mjs"], app)
+      expect(esm.status, explain(esm)).toBe(0)
+      expect(JSON.parse(esm.stdout)).toMatchObject({ same: true })
+      expect(JSON.parse(esm.stdout).exports).toBeGreaterThan(0)
+    })
+  }
+})
