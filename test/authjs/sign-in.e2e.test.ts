@@ -108,6 +108,8 @@ describe("Auth.js sign-in with database sessions on DynamoDB Local", () => {
     expect(items.map((i) => [i.pk, i.sk, i.type])).toEqual(
       [
         [`ACCOUNT#mock#${PERSON.sub}`, `ACCOUNT#mock#${PERSON.sub}`, "ACCOUNT_OWNER"],
+        // The account's id lookup (how Better Auth finds an account by id).
+        [expect.stringMatching(/^ACCOUNT_ID#/), expect.stringMatching(/^ACCOUNT_ID#/), "ACCOUNT_ID"],
         [`EMAIL#${PERSON.email}`, `EMAIL#${PERSON.email}`, "EMAIL"],
         [expect.stringMatching(/^SESSION#/), expect.stringMatching(/^SESSION#/), "SESSION_TOKEN"],
         [`USER#${userId}`, `ACCOUNT#mock#${PERSON.sub}`, "oidc"],
@@ -134,7 +136,7 @@ describe("Auth.js sign-in with database sessions on DynamoDB Local", () => {
     expect(jar.has("session-token")).toBe(false)
     const items = await table.scanAll()
     expect(items.filter((i) => String(i.sk).startsWith("SESSION#"))).toEqual([])
-    expect(items.map((i) => i.type).sort()).toEqual(["ACCOUNT_OWNER", "EMAIL", "USER", "oidc"])
+    expect(items.map((i) => i.type).sort()).toEqual(["ACCOUNT_ID", "ACCOUNT_OWNER", "EMAIL", "USER", "oidc"])
     const after = (await (await send(jar, `${APP}/auth/session`)).json()) as unknown
     expect(after).toBeNull()
   })
