@@ -238,6 +238,15 @@ export function createAccountLookupEntity(names: TableNames, client?: DynamoDBDo
 
 /** The one composite of an account lookup key; the same string the account's sort key ends with. */
 export function providerAccountOf(provider: string, providerAccountId: string): string {
+  // "#" separates the parts: ("gh#x", "y") and ("gh", "x#y") would share one key.
+  // Provider ids are chosen by the app, so refusing "#" there loses nothing;
+  // provider account ids (chosen by the provider) may hold it.
+  if (provider.includes("#")) {
+    throw new DynamoAuthAdapterError(
+      "INVALID_INPUT",
+      `Provider id "${provider}" contains "#", which separates the parts of account keys; nothing was read or written. Use a provider id without "#".`,
+    )
+  }
   return `${provider}#${providerAccountId}`
 }
 

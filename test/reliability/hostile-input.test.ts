@@ -131,6 +131,21 @@ describe("Auth.js: hostile ids, emails, names, tokens and provider account ids",
     expect(await table.scanAll()).toEqual(before)
   })
 
+  it("a provider id with '#' cannot make two provider accounts share one key (INVALID_INPUT, nothing written)", async () => {
+    await authjs.createUser({ id: "hash-a", email: "hash-a@example.com", emailVerified: null })
+    await authjs.createUser({ id: "hash-b", email: "hash-b@example.com", emailVerified: null })
+    await authjs.linkAccount({ userId: "hash-a", type: "oauth", provider: "gh", providerAccountId: "x#y" })
+    const before = await table.scanAll()
+    // ("gh#x", "y") would be keyed ACCOUNT#gh#x#y, the key of ("gh", "x#y").
+    const error = await authjs.linkAccount({ userId: "hash-b", type: "oauth", provider: "gh#x", providerAccountId: "y" }).catch((e: unknown) => e)
+    expect(isDynamoAuthAdapterError(error, "INVALID_INPUT")).toBe(true)
+    expect((error as Error).message).toContain("gh#x")
+    expect(await table.scanAll()).toEqual(before)
+    const lookupError = await authjs.getUserByAccount({ provider: "gh#x", providerAccountId: "y" }).catch((e: unknown) => e)
+    expect(isDynamoAuthAdapterError(lookupError, "INVALID_INPUT")).toBe(true)
+    expect(await authjs.getUserByAccount({ provider: "gh", providerAccountId: "x#y" })).toMatchObject({ id: "hash-a" })
+  })
+
   it("key values longer than DynamoDB allows (2,048-byte partition key, 1,024-byte sort key) are INVALID_INPUT, nothing written", async () => {
     const before = await table.scanAll()
     const long = "k".repeat(3_000)
