@@ -13,7 +13,7 @@
  *   so they cannot be recognised by it: the account entity ignores ownership.
  */
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb"
-import { Entity, createConversions } from "electrodb"
+import { Entity, createConversions, type Attribute } from "electrodb"
 import { DynamoAuthAdapterError } from "../core/errors.js"
 import { DEFAULT_TABLE_NAMES, type TableNames } from "./names.js"
 
@@ -61,6 +61,43 @@ function config(names: TableNames, client: DynamoDBDocumentClient | undefined, o
 /** A model version equal to its entity name makes ElectroDB write both markers into `type` as the same value. */
 function model(entity: string) {
   return { entity, version: entity, service: "next-auth" }
+}
+
+/**
+ * Shape of every "point" item: pk = sk = one template over at most one
+ * composite attribute, so the item is found with one GetItem on a key built
+ * from a single value (an email, a token, a credential id, …).
+ */
+interface PointEntityDefinition<Attrs, Pattern extends string, Composite extends string> {
+  /** The `type` attribute of the kind (one of `ITEM_TYPES`). */
+  kind: string
+  attributes: Attrs
+  /** ElectroDB access pattern name of the one table index. */
+  accessPattern: Pattern
+  /** The composite attribute of the key, or none for a fixed key. */
+  composite: readonly Composite[]
+  /** The key template, written to both pk and sk. */
+  template: string
+}
+
+function createPointEntity<
+  Attrs extends Record<string, Attribute>,
+  Pattern extends string,
+  Composite extends string,
+>(names: TableNames, client: DynamoDBDocumentClient | undefined, definition: PointEntityDefinition<Attrs, Pattern, Composite>) {
+  const k = keyFields(names)
+  const { composite, template } = definition
+  const index = {
+    pk: { field: k.pk, composite: [...composite], template, casing: none },
+    sk: { field: k.sk, composite: [...composite], template, casing: none },
+  }
+  const schema = {
+    model: model(definition.kind),
+    attributes: definition.attributes,
+    // A computed key types as `{ [x: string]: … }`; keep the pattern name so the entity's type names it.
+    indexes: { [definition.accessPattern]: index } as { [P in Pattern]: typeof index },
+  }
+  return new Entity(schema, config(names, client, true))
 }
 
 export function createUserEntity(names: TableNames, client?: DynamoDBDocumentClient) {
@@ -190,23 +227,16 @@ export function createVerificationTokenEntity(names: TableNames, client?: Dynamo
 }
 
 export function createEmailLookupEntity(names: TableNames, client?: DynamoDBDocumentClient) {
-  const k = keyFields(names)
-  return new Entity(
-    {
-      model: model(ITEM_TYPES.emailLookup),
-      attributes: {
-        email: { type: "string", required: true },
-        userId: { type: "string", required: true },
-      },
-      indexes: {
-        byEmail: {
-          pk: { field: k.pk, composite: ["email"], template: "EMAIL#${email}", casing: none },
-          sk: { field: k.sk, composite: ["email"], template: "EMAIL#${email}", casing: none },
-        },
-      },
+  return createPointEntity(names, client, {
+    kind: ITEM_TYPES.emailLookup,
+    attributes: {
+      email: { type: "string", required: true },
+      userId: { type: "string", required: true },
     },
-    config(names, client, true),
-  )
+    accessPattern: "byEmail",
+    composite: ["email"],
+    template: "EMAIL#${email}",
+  })
 }
 
 /**
@@ -215,25 +245,18 @@ export function createEmailLookupEntity(names: TableNames, client?: DynamoDBDocu
  * `providerAccount` = `<provider>#<providerAccountId>` (see `providerAccountOf`).
  */
 export function createAccountLookupEntity(names: TableNames, client?: DynamoDBDocumentClient) {
-  const k = keyFields(names)
-  return new Entity(
-    {
-      model: model(ITEM_TYPES.accountLookup),
-      attributes: {
-        providerAccount: { type: "string", required: true },
-        provider: { type: "string" },
-        providerAccountId: { type: "string" },
-        userId: { type: "string", required: true },
-      },
-      indexes: {
-        byProviderAccount: {
-          pk: { field: k.pk, composite: ["providerAccount"], template: "ACCOUNT#${providerAccount}", casing: none },
-          sk: { field: k.sk, composite: ["providerAccount"], template: "ACCOUNT#${providerAccount}", casing: none },
-        },
-      },
+  return createPointEntity(names, client, {
+    kind: ITEM_TYPES.accountLookup,
+    attributes: {
+      providerAccount: { type: "string", required: true },
+      provider: { type: "string" },
+      providerAccountId: { type: "string" },
+      userId: { type: "string", required: true },
     },
-    config(names, client, true),
-  )
+    accessPattern: "byProviderAccount",
+    composite: ["providerAccount"],
+    template: "ACCOUNT#${providerAccount}",
+  })
 }
 
 /** The one composite of an account lookup key; the same string the account's sort key ends with. */
@@ -251,41 +274,37 @@ export function providerAccountOf(provider: string, providerAccountId: string): 
 }
 
 export function createSessionTokenEntity(names: TableNames, client?: DynamoDBDocumentClient) {
-  const k = keyFields(names)
-  return new Entity(
-    {
-      model: model(ITEM_TYPES.sessionToken),
-      attributes: {
-        sessionToken: { type: "string", required: true },
-        userId: { type: "string", required: true },
-        expires: { type: "number" },
-      },
-      indexes: {
-        byToken: {
-          pk: { field: k.pk, composite: ["sessionToken"], template: "SESSION#${sessionToken}", casing: none },
-          sk: { field: k.sk, composite: ["sessionToken"], template: "SESSION#${sessionToken}", casing: none },
-        },
-      },
+  return createPointEntity(names, client, {
+    kind: ITEM_TYPES.sessionToken,
+    attributes: {
+      sessionToken: { type: "string", required: true },
+      userId: { type: "string", required: true },
+      expires: { type: "number" },
     },
-    config(names, client, true),
-  )
+    accessPattern: "byToken",
+    composite: ["sessionToken"],
+    template: "SESSION#${sessionToken}",
+  })
 }
+
+/** An authenticator and its lookup copy hold the same attributes. */
+const authenticatorAttributes = {
+  credentialID: { type: "string", required: true },
+  userId: { type: "string", required: true },
+  providerAccountId: { type: "string" },
+  credentialPublicKey: { type: "string" },
+  counter: { type: "number" },
+  credentialDeviceType: { type: "string" },
+  credentialBackedUp: { type: "boolean" },
+  transports: { type: "any" },
+} satisfies Record<string, Attribute>
 
 export function createAuthenticatorEntity(names: TableNames, client?: DynamoDBDocumentClient) {
   const k = keyFields(names)
   return new Entity(
     {
       model: model(ITEM_TYPES.authenticator),
-      attributes: {
-        credentialID: { type: "string", required: true },
-        userId: { type: "string", required: true },
-        providerAccountId: { type: "string" },
-        credentialPublicKey: { type: "string" },
-        counter: { type: "number" },
-        credentialDeviceType: { type: "string" },
-        credentialBackedUp: { type: "boolean" },
-        transports: { type: "any" },
-      },
+      attributes: authenticatorAttributes,
       indexes: {
         byUser: {
           pk: { field: k.pk, composite: ["userId"], template: "USER#${userId}", casing: none },
@@ -298,29 +317,13 @@ export function createAuthenticatorEntity(names: TableNames, client?: DynamoDBDo
 }
 
 export function createAuthenticatorLookupEntity(names: TableNames, client?: DynamoDBDocumentClient) {
-  const k = keyFields(names)
-  return new Entity(
-    {
-      model: model(ITEM_TYPES.authenticatorLookup),
-      attributes: {
-        credentialID: { type: "string", required: true },
-        userId: { type: "string", required: true },
-        providerAccountId: { type: "string" },
-        credentialPublicKey: { type: "string" },
-        counter: { type: "number" },
-        credentialDeviceType: { type: "string" },
-        credentialBackedUp: { type: "boolean" },
-        transports: { type: "any" },
-      },
-      indexes: {
-        byCredential: {
-          pk: { field: k.pk, composite: ["credentialID"], template: "AUTHENTICATOR#${credentialID}", casing: none },
-          sk: { field: k.sk, composite: ["credentialID"], template: "AUTHENTICATOR#${credentialID}", casing: none },
-        },
-      },
-    },
-    config(names, client, true),
-  )
+  return createPointEntity(names, client, {
+    kind: ITEM_TYPES.authenticatorLookup,
+    attributes: authenticatorAttributes,
+    accessPattern: "byCredential",
+    composite: ["credentialID"],
+    template: "AUTHENTICATOR#${credentialID}",
+  })
 }
 
 /**
@@ -331,24 +334,17 @@ export function createAuthenticatorLookupEntity(names: TableNames, client?: Dyna
  * service (`src/electrodb`): it is no auth record.
  */
 export function createTableMetaEntity(names: TableNames, client?: DynamoDBDocumentClient) {
-  const k = keyFields(names)
-  return new Entity(
-    {
-      model: model(ITEM_TYPES.tableMeta),
-      attributes: {
-        lookups: { type: ["complete"] as const },
-        since: { type: "string" },
-        by: { type: ["create-table", "backfill"] as const },
-      },
-      indexes: {
-        byTable: {
-          pk: { field: k.pk, composite: [], template: "TABLE#META", casing: none },
-          sk: { field: k.sk, composite: [], template: "TABLE#META", casing: none },
-        },
-      },
+  return createPointEntity(names, client, {
+    kind: ITEM_TYPES.tableMeta,
+    attributes: {
+      lookups: { type: ["complete"] as const },
+      since: { type: "string" },
+      by: { type: ["create-table", "backfill"] as const },
     },
-    config(names, client, true),
-  )
+    accessPattern: "byTable",
+    composite: [],
+    template: "TABLE#META",
+  })
 }
 
 /** All core entities of one table. */
