@@ -3,27 +3,14 @@
  * Better Auth with the same provider id: Better Auth finds the user through
  * the account item Auth.js wrote. One user, one account, both sessions.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { startSharedExample, type SharedExample } from "../../examples/shared/server.js"
+import { describe, expect, it } from "vitest"
 import { HttpSession } from "../support/http-session.js"
 import { DEFAULT_PEOPLE } from "../support/oidc-idp.js"
-import { createTestTable, endpoint, type TestTable } from "../support/test-table.js"
 import { authjsSession, betterAuthSession, signInWithAuthjs, signInWithBetterAuth } from "./flows.js"
+import { useSharedExample } from "./fixture.js"
 
 const ALICE = DEFAULT_PEOPLE.alice
-let table: TestTable
-let example: SharedExample
-let base: string
-
-beforeAll(async () => {
-  table = await createTestTable()
-  example = await startSharedExample({ endpoint: endpoint(), tableName: table.tableName })
-  base = example.url
-})
-afterAll(async () => {
-  await example?.stop()
-  await table?.drop()
-})
+const app = useSharedExample()
 
 const kinds = (items: Record<string, unknown>[]) => items.map((item) => String(item.type)).sort()
 
@@ -32,21 +19,21 @@ describe("Auth.js first, then Better Auth, same identity provider", () => {
   let userId: string
 
   it("Auth.js sign-in writes the user, the account and a database session", async () => {
-    await signInWithAuthjs(browser, base, "alice")
-    const session = await authjsSession(browser, base)
+    await signInWithAuthjs(browser, app.base, "alice")
+    const session = await authjsSession(browser, app.base)
     expect(session?.user).toMatchObject({ email: ALICE.email, name: ALICE.name, image: ALICE.picture })
     userId = session!.user.id
-    const items = await table.scanAll()
+    const items = await app.table.scanAll()
     // ACCOUNT_ID: the id lookup Better Auth finds the account by, written with the account.
     expect(kinds(items)).toEqual(["ACCOUNT_ID", "ACCOUNT_OWNER", "EMAIL", "SESSION", "SESSION_TOKEN", "USER", "oidc"])
     expect(items.find((item) => item.type === "oidc")).toMatchObject({ userId, provider: "idp", providerAccountId: ALICE.sub })
   })
 
   it("Better Auth sign-in finds the same user through the existing account item: no second user, no second account", async () => {
-    await signInWithBetterAuth(browser, base, "alice")
-    const session = await betterAuthSession(browser, base)
+    await signInWithBetterAuth(browser, app.base, "alice")
+    const session = await betterAuthSession(browser, app.base)
     expect(session?.user).toMatchObject({ id: userId, email: ALICE.email, name: ALICE.name })
-    const items = await table.scanAll()
+    const items = await app.table.scanAll()
     expect(items.filter((item) => item.type === "USER")).toHaveLength(1)
     expect(items.filter((item) => item.pk === `USER#${userId}` && String(item.sk).startsWith("ACCOUNT#"))).toHaveLength(1)
     expect(items.filter((item) => item.type === "ACCOUNT_OWNER")).toHaveLength(1)
@@ -54,7 +41,7 @@ describe("Auth.js first, then Better Auth, same identity provider", () => {
   })
 
   it("both sessions stay valid side by side", async () => {
-    expect((await authjsSession(browser, base))?.user.id).toBe(userId)
-    expect((await betterAuthSession(browser, base))?.user.id).toBe(userId)
+    expect((await authjsSession(browser, app.base))?.user.id).toBe(userId)
+    expect((await betterAuthSession(browser, app.base))?.user.id).toBe(userId)
   })
 })
