@@ -1,20 +1,15 @@
-import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand } from "@aws-sdk/client-dynamodb"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { localClient, uniqueTableName } from "../support/test-table.js"
+import { DescribeTableCommand } from "@aws-sdk/client-dynamodb"
+import { beforeAll, describe, expect, it } from "vitest"
+import { useScratchTables } from "../support/scratch-tables.js"
 import { runCli, runCliLocal, stubLocalCredentials } from "./run-cli.js"
 
-const client = localClient()
-const created: string[] = []
+const tables = useScratchTables()
+const client = tables.client
 beforeAll(stubLocalCredentials)
-afterAll(async () => {
-  for (const TableName of created) await client.send(new DeleteTableCommand({ TableName })).catch(() => {})
-  client.destroy()
-})
 
 describe("create-table command", () => {
   it("creates the table and says so, then reports that it already exists", async () => {
-    const tableName = uniqueTableName("cli-create")
-    created.push(tableName)
+    const tableName = tables.name("cli-create")
     const first = await runCliLocal("create-table", "--table", tableName)
     expect(first).toEqual({
       code: 0,
@@ -33,16 +28,8 @@ describe("create-table command", () => {
   })
 
   it("exits non-zero on a table with another schema, naming the differences", async () => {
-    const tableName = uniqueTableName("cli-wrong")
-    created.push(tableName)
-    await client.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        BillingMode: "PAY_PER_REQUEST",
-        AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
-        KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
-      }),
-    )
+    const tableName = tables.name("cli-wrong")
+    await tables.createKeyedById(tableName)
     const run = await runCliLocal("create-table", "--table", tableName)
     expect(run.code).toBe(1)
     expect(run.stdout).toBe("")

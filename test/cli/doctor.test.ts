@@ -1,29 +1,24 @@
 import {
   CreateTableCommand,
-  DeleteTableCommand,
   DescribeTimeToLiveCommand,
   UpdateTimeToLiveCommand,
   type CreateTableCommandInput,
 } from "@aws-sdk/client-dynamodb"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { beforeAll, describe, expect, it } from "vitest"
 import { createTable } from "../../src/table/create-table.js"
 import { createTableInput } from "../../src/table/create-table-input.js"
 import { resolveTableNames } from "../../src/table/names.js"
-import { endpoint, localClient, uniqueTableName } from "../support/test-table.js"
+import { useScratchTables } from "../support/scratch-tables.js"
+import { endpoint, uniqueTableName } from "../support/test-table.js"
 import { runCliLocal, stubLocalCredentials } from "./run-cli.js"
 
-const client = localClient()
-const created: string[] = []
+const tables = useScratchTables()
+const client = tables.client
 beforeAll(stubLocalCredentials)
-afterAll(async () => {
-  for (const TableName of created) await client.send(new DeleteTableCommand({ TableName })).catch(() => {})
-  client.destroy()
-})
 
 /** A table made with CreateTable alone: the library's definition, altered by `change`, and no TTL. */
 async function rawTable(prefix: string, change: (input: CreateTableCommandInput) => CreateTableCommandInput = (input) => input): Promise<string> {
-  const tableName = uniqueTableName(prefix)
-  created.push(tableName)
+  const tableName = tables.name(prefix)
   await client.send(new CreateTableCommand(change(createTableInput(resolveTableNames({ tableName })))))
   return tableName
 }
@@ -43,8 +38,7 @@ function reportOf(stdout: string, marker: string): { line: string; fix: string |
 
 describe("doctor", () => {
   it("passes on a table made by create-table, listing every check as ok", async () => {
-    const tableName = uniqueTableName("doctor-ok")
-    created.push(tableName)
+    const tableName = tables.name("doctor-ok")
     await createTable(client, { tableName })
     const run = await runCliLocal("doctor", "--table", tableName)
     expect(run.stderr).toBe("")
@@ -92,16 +86,8 @@ describe("doctor", () => {
   })
 
   it("fails on wrong table keys, and on an index with other keys and projection", async () => {
-    const wrongKeys = uniqueTableName("doctor-keys")
-    created.push(wrongKeys)
-    await client.send(
-      new CreateTableCommand({
-        TableName: wrongKeys,
-        BillingMode: "PAY_PER_REQUEST",
-        AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
-        KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
-      }),
-    )
+    const wrongKeys = tables.name("doctor-keys")
+    await tables.createKeyedById(wrongKeys)
     await enableTtl(wrongKeys)
     const keys = await runCliLocal("doctor", "--table", wrongKeys)
     expect(keys.code).toBe(1)
@@ -167,8 +153,7 @@ describe("doctor", () => {
   })
 
   it("checks custom key and index names given as flags", async () => {
-    const tableName = uniqueTableName("doctor-custom")
-    created.push(tableName)
+    const tableName = tables.name("doctor-custom")
     const flags = ["--partition-key", "PK", "--sort-key", "SK", "--index-name", "byGsi", "--index-partition-key", "gpk", "--index-sort-key", "gsk"]
     expect((await runCliLocal("create-table", "--table", tableName, ...flags)).code).toBe(0)
     const withFlags = await runCliLocal("doctor", "--table", tableName, ...flags)

@@ -1,6 +1,5 @@
 import {
   CreateTableCommand,
-  DeleteTableCommand,
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
   UpdateTimeToLiveCommand,
@@ -9,22 +8,18 @@ import {
   type TableDescription,
   type TimeToLiveSpecification,
 } from "@aws-sdk/client-dynamodb"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { beforeAll, describe, expect, it } from "vitest"
 import { createTableInput } from "../../src/table/create-table-input.js"
 import { cloudFormationTemplate } from "../../src/table/iac/cloudformation.js"
 import { toYaml, type YamlValue } from "../../src/table/iac/yaml.js"
 import { resolveTableNames } from "../../src/table/names.js"
-import { localClient, uniqueTableName } from "../support/test-table.js"
+import { useScratchTables } from "../support/scratch-tables.js"
 import { runCli, runCliLocal, stubLocalCredentials } from "./run-cli.js"
 import { parseYamlSubset } from "./yaml-subset.js"
 
-const client = localClient()
-const created: string[] = []
+const tables = useScratchTables()
+const client = tables.client
 beforeAll(stubLocalCredentials)
-afterAll(async () => {
-  for (const TableName of created) await client.send(new DeleteTableCommand({ TableName })).catch(() => {})
-  client.destroy()
-})
 
 const CUSTOM = ["--table", "custom-auth", "--partition-key", "PK", "--sort-key", "SK", "--index-name", "byGsi", "--index-partition-key", "gpk", "--index-sort-key", "gsk"]
 
@@ -143,9 +138,8 @@ async function describeBoth(tableName: string) {
 
 describe("IaC checked, not just printed", () => {
   it("a table created from the CloudFormation properties equals one made by create-table, and doctor passes on both", async () => {
-    const fromCloudFormation = uniqueTableName("cfn")
-    const fromCreateTable = uniqueTableName("cli")
-    created.push(fromCloudFormation, fromCreateTable)
+    const fromCloudFormation = tables.name("cfn")
+    const fromCreateTable = tables.name("cli")
 
     // What CloudFormation does with AWS::DynamoDB::Table: CreateTable from the properties, then TTL.
     const { Properties } = await printedCloudFormation("--table", fromCloudFormation)

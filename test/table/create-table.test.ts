@@ -1,22 +1,17 @@
-import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand, DescribeTimeToLiveCommand } from "@aws-sdk/client-dynamodb"
-import { afterAll, describe, expect, it } from "vitest"
+import { DescribeTableCommand, DescribeTimeToLiveCommand } from "@aws-sdk/client-dynamodb"
+import { describe, expect, it } from "vitest"
 import { createTable } from "../../src/table/create-table.js"
 import { createTableInput } from "../../src/table/create-table-input.js"
 import { resolveTableNames } from "../../src/table/names.js"
 import { isDynamoAuthAdapterError } from "../../src/core/errors.js"
-import { localClient, uniqueTableName } from "../support/test-table.js"
+import { useScratchTables } from "../support/scratch-tables.js"
 
-const client = localClient()
-const created: string[] = []
-afterAll(async () => {
-  for (const TableName of created) await client.send(new DeleteTableCommand({ TableName })).catch(() => {})
-  client.destroy()
-})
+const tables = useScratchTables()
+const client = tables.client
 
 describe("createTable", () => {
   it("creates the next-auth schema with GSI1 (projection ALL), on-demand billing and TTL on expires", async () => {
-    const tableName = uniqueTableName("create")
-    created.push(tableName)
+    const tableName = tables.name("create")
     const result = await createTable(client, { tableName })
     expect(result).toMatchObject({ status: "created", ttl: "enabled" })
 
@@ -39,16 +34,14 @@ describe("createTable", () => {
   })
 
   it("is a no-op that says so when the table already exists with the right schema", async () => {
-    const tableName = uniqueTableName("again")
-    created.push(tableName)
+    const tableName = tables.name("again")
     await createTable(client, { tableName })
     const again = await createTable(client, { tableName })
     expect(again).toMatchObject({ status: "exists", ttl: "already-enabled" })
   })
 
   it("honours custom key and index names", async () => {
-    const tableName = uniqueTableName("custom")
-    created.push(tableName)
+    const tableName = tables.name("custom")
     const options = { tableName, partitionKey: "PK", sortKey: "SK", indexName: "byGsi", indexPartitionKey: "gpk", indexSortKey: "gsk" }
     await createTable(client, options)
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }))
@@ -58,16 +51,8 @@ describe("createTable", () => {
   })
 
   it("refuses a table with another schema, names every difference and changes nothing", async () => {
-    const tableName = uniqueTableName("wrong")
-    created.push(tableName)
-    await client.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        BillingMode: "PAY_PER_REQUEST",
-        AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
-        KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
-      }),
-    )
+    const tableName = tables.name("wrong")
+    await tables.createKeyedById(tableName)
     const error = await createTable(client, { tableName }).catch((e: unknown) => e)
     expect(isDynamoAuthAdapterError(error, "TABLE_SCHEMA_MISMATCH")).toBe(true)
     const message = (error as Error).message
