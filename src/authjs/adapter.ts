@@ -9,7 +9,7 @@ import type { Adapter, AdapterAccount, AdapterAuthenticator, AdapterSession, Ada
 import type { DynamoClientInput } from "../core/dynamo-client.js"
 import type { Logger } from "../core/logger.js"
 import { resolveDebugLogs, type DebugLogsOption } from "../core/debug-logs.js"
-import { createIdentityStores, isExpired } from "../core/stores/index.js"
+import { createIdentityStores, isExpired, userSnapshotOf } from "../core/stores/index.js"
 import { attachLookupMode, checkLegacyItems, LookupMode, type LegacyItems } from "../core/stores/lookup-mode.js"
 import { TableClient } from "../core/table-client.js"
 import { resolveTableNames, type TableNameOptions } from "../table/names.js"
@@ -138,7 +138,8 @@ export function DynamoDBAdapter(client: DynamoClientInput, options: DynamoDBAdap
         await sessions.delete(sessionToken, session)
         return null
       }
-      const user = await users.get(session.userId)
+      // The token item's copy of the user when the table allows it (one GetItem in all), else the user item.
+      const user = userSnapshotOf(session) ?? (await users.get(session.userId))
       if (!user) return null
       return { session: toAdapterSession(session), user: toAdapterUser(user) }
     },

@@ -110,8 +110,11 @@ export function createCustomAdapter(settings: CustomAdapterSettings): AdapterFac
           await Promise.all(
             baseRecords.map(async (record, index) => {
               const value = record[fromField]
-              const matches =
-                value === undefined || value === null
+              // A copy the base record's read already brought (a session's user snapshot) saves the read.
+              const copy = one ? base.backend.joined?.(base.storedRecord(record), joined.modelKey, { from: base.storedField(fromField), to: joined.storedField(toField) }) : undefined
+              const matches = copy
+                ? [joined.fromStored(copy)]
+                : value === undefined || value === null
                   ? []
                   : await find(joined, validateWhere(joined.modelKey, [{ field: toField, value }]), { limit: one ? 1 : (config.limit ?? 100) })
               const physical = matches.map((m) => joined.physicalRow(m))

@@ -2,7 +2,8 @@
  * Round trips per Adapter method, counted on the wire: a regression in the
  * number of requests fails here. Counts are for data written by this adapter
  * (lookup and token items present), the common path, on a table made by
- * createTable (marked "lookups complete": a lookup miss needs no fallback).
+ * createTable (marked "lookups complete": a lookup miss needs no fallback,
+ * and session token items carry a copy of their user).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { DynamoDBAdapter, type DynamoDBAuthjsAdapter } from "../../src/authjs/index.js"
@@ -32,27 +33,34 @@ describe("requests per Adapter method", () => {
     expect(await count(() => adapter.getUser("u"))).toEqual({ GetItem: 1 })
     expect(await count(() => adapter.getUserByEmail("u@example.com"))).toEqual({ Query: 1 })
     expect(await count(() => adapter.getUserByEmail("nobody@example.com"))).toEqual({ Query: 1, GetItem: 1 })
-    expect(await count(() => adapter.updateUser({ id: "u", name: "N", emailVerified: new Date() }))).toEqual({ UpdateItem: 1 })
-    expect(await count(() => adapter.updateUser({ id: "u", email: "u2@example.com" }))).toEqual({ GetItem: 1, TransactWriteItems: 1 })
+    // The user's UpdateItem, then one Query of its sessions (none yet) whose user copies it refreshes.
+    // The adapter's first call that depends on the table's kind also reads the table's metadata item; only the first.
+    expect(await count(() => adapter.updateUser({ id: "u", name: "N", emailVerified: new Date() }))).toEqual({ GetItem: 1, UpdateItem: 1, Query: 1 })
+    expect(table.counter.requests.filter((r) => JSON.stringify(r.input.Key ?? {}).includes("TABLE#META"))).toHaveLength(1)
+    expect(await count(() => adapter.updateUser({ id: "u", name: "M" }))).toEqual({ UpdateItem: 1, Query: 1 })
+    // An email change: the user, the transaction, the user read back (with its version) for the session copies, their Query.
+    expect(await count(() => adapter.updateUser({ id: "u", email: "u2@example.com" }))).toEqual({ GetItem: 2, TransactWriteItems: 1, Query: 1 })
   })
 
   it("accounts", async () => {
     const account = { userId: "u", type: "oidc" as const, provider: "p", providerAccountId: "a" }
     expect(await count(() => adapter.linkAccount(account))).toEqual({ TransactWriteItems: 1 })
     expect(await count(() => adapter.getUserByAccount({ provider: "p", providerAccountId: "a" }))).toEqual({ GetItem: 2 })
-    // A miss is the lookup item's GetItem alone: the table (made by createTable) has every lookup item, so no GSI1 Query.
-    // The adapter's first miss also reads the table's metadata item that says so; only the first.
-    expect(await count(() => adapter.getUserByAccount({ provider: "p", providerAccountId: "none" }))).toEqual({ GetItem: 2 })
-    expect(table.counter.requests.filter((r) => JSON.stringify(r.input.Key).includes("TABLE#META"))).toHaveLength(1)
+    // A miss is the lookup item's GetItem alone: the table (made by createTable) has every lookup item, so no GSI1 Query
+    // (the table's metadata item that says so was read by the first updateUser).
+    expect(await count(() => adapter.getUserByAccount({ provider: "p", providerAccountId: "none" }))).toEqual({ GetItem: 1 })
     expect(await count(() => adapter.getUserByAccount({ provider: "p", providerAccountId: "none" }))).toEqual({ GetItem: 1 })
     expect(await count(() => adapter.getAccount("none", "p"))).toEqual({ GetItem: 1 })
     expect(await count(() => adapter.getAccount("a", "p"))).toEqual({ GetItem: 2 })
     expect(await count(() => adapter.unlinkAccount({ provider: "p", providerAccountId: "a" }))).toEqual({ GetItem: 2, TransactWriteItems: 1 })
   })
 
-  it("sessions: getSessionAndUser is 2 requests", async () => {
+  it("sessions: getSessionAndUser is 1 request", async () => {
+    // The user was read a moment ago (getUserByAccount): its copy goes into the token item, checked against the user's version.
     expect(await count(() => adapter.createSession({ sessionToken: "t", userId: "u", expires: inAnHour() }))).toEqual({ TransactWriteItems: 1 })
-    expect(await count(() => adapter.getSessionAndUser("t"))).toEqual({ GetItem: 2 })
+    expect(table.counter.requests[0]!.input.TransactItems).toHaveLength(3)
+    // The token item holds the session and a copy of the user.
+    expect(await count(() => adapter.getSessionAndUser("t"))).toEqual({ GetItem: 1 })
     expect(await count(() => adapter.getSessionAndUser("unknown"))).toEqual({ GetItem: 1 })
     expect(await count(() => adapter.updateSession({ sessionToken: "t", expires: inAnHour() }))).toEqual({ GetItem: 1, TransactWriteItems: 1 })
     expect(await count(() => adapter.deleteSession("t"))).toEqual({ GetItem: 1, TransactWriteItems: 1 })
@@ -82,11 +90,32 @@ describe("requests per Adapter method", () => {
     expect(await count(() => adapter.updateAuthenticatorCounter("c", 1))).toEqual({ GetItem: 1, TransactWriteItems: 1 })
   })
 
-  it("deleteUser: one Query page and one BatchWriteItem per 25 items", async () => {
+  it("deleteUser: one Query page and one BatchWriteItem per 25 items, then one Query for sessions created meanwhile", async () => {
     await adapter.linkAccount({ userId: "u", type: "oidc", provider: "p", providerAccountId: "b" })
     await adapter.createSession({ sessionToken: "t2", userId: "u", expires: inAnHour() })
     // user + email lookup + account + lookup + session + token item + authenticator + lookup = 8 items
-    expect(await count(() => adapter.deleteUser("u"))).toEqual({ Query: 1, BatchWriteItem: 1 })
+    // The second Query finds no session (one created during the delete would lose its copy of the user).
+    expect(await count(() => adapter.deleteUser("u"))).toEqual({ Query: 2, BatchWriteItem: 1 })
     expect(await table.scanAll()).toEqual([])
+  })
+})
+
+describe("requests on a legacy table (lookups not known complete)", () => {
+  it("getSessionAndUser reads the token item and the user item; updateUser refreshes no copies", async () => {
+    const legacy = await createTestTable({ legacy: true })
+    try {
+      const ours = DynamoDBAdapter(legacy.client, { tableName: legacy.tableName })
+      await ours.createUser({ id: "l", email: "l@example.com", emailVerified: null })
+      await ours.createSession({ sessionToken: "lt", userId: "l", expires: inAnHour() })
+      legacy.counter.reset()
+      await ours.getSessionAndUser("lt")
+      expect(legacy.counter.byCommand()).toEqual({ GetItem: 2 })
+      legacy.counter.reset()
+      await ours.updateUser({ id: "l", name: "N" })
+      expect(legacy.counter.byCommand()).toEqual({ UpdateItem: 1 })
+      expect((await legacy.scanAll()).every((item) => item.userVersion === undefined && item.user === undefined)).toBe(true)
+    } finally {
+      await legacy.drop()
+    }
   })
 })

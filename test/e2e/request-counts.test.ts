@@ -42,10 +42,12 @@ describe("requests per step", () => {
     expect(counts.byCommand.Query).toBe(1)
     expect(counts.total).toBeLessThanOrEqual(10)
   })
-  it("Better Auth sign-in onto the account Auth.js wrote: no Scan, at most 21 requests", async () => {
+  it("Better Auth sign-in onto the account Auth.js wrote: no Scan, at most 23 requests", async () => {
     const counts = await counted(() => signInWithBetterAuth(browser, example.url, "alice"))
     expect(counts.byCommand.Scan).toBeUndefined()
-    expect(counts.total).toBeLessThanOrEqual(21)
+    // Better Auth updates the user from the IdP profile: that update then refreshes the copy of the user in the
+    // token item of each of the user's sessions (a Query, and one UpdateItem for the Auth.js session): 2 more than before.
+    expect(counts.total).toBeLessThanOrEqual(23)
   })
   it("Better Auth sign-in again: no Scan, at most 17 requests", async () => {
     const counts = await counted(() => signInWithBetterAuth(browser, example.url, "alice"))
@@ -57,8 +59,8 @@ describe("requests per step", () => {
     expect(Object.keys(counts.byCommand)).toEqual(["GetItem"])
     expect(counts.total).toBeLessThanOrEqual(10)
   })
-  it("session reads: two GetItems on either side", async () => {
-    expect((await counted(() => authjsSession(browser, example.url))).byCommand).toEqual({ GetItem: 2 })
+  it("session reads: one GetItem for Auth.js (the token item holds a copy of the user), two for Better Auth without joins", async () => {
+    expect((await counted(() => authjsSession(browser, example.url))).byCommand).toEqual({ GetItem: 1 })
     expect((await counted(() => betterAuthSession(browser, example.url))).byCommand).toEqual({ GetItem: 2 })
   })
 })

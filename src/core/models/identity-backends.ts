@@ -6,7 +6,17 @@
  */
 import { ITEM_TYPES } from "../../table/entities.js"
 import type { AccessPath } from "../planner/types.js"
-import { createIdentityStores, toRecord, transact, type NewStoredAccount, type NewStoredSession, type NewStoredUser, type StoredSession } from "../stores/index.js"
+import {
+  createIdentityStores,
+  toRecord,
+  transact,
+  userRecordOf,
+  userSnapshotOf,
+  type NewStoredAccount,
+  type NewStoredSession,
+  type NewStoredUser,
+  type StoredSession,
+} from "../stores/index.js"
 import type { Expression, ItemTable } from "../table-client.js"
 import { DynamoAuthAdapterError } from "../errors.js"
 import type { ModelBackend, StoredRecord } from "./model-backend.js"
@@ -37,7 +47,7 @@ export const userBackend: ModelBackend = {
   model: "user",
   paths(table: ItemTable): AccessPath[] {
     const users = createIdentityStores(table).users
-    const record = (item: Record<string, unknown>) => toRecord(item, table.names)
+    const record = (item: Record<string, unknown>) => userRecordOf(item, table)
     return [
       { kind: "get", description: "GetItem USER#<id>", keyFields: ["id"], fetch: async (k) => [await users.get(str(k.id))].filter((r) => r !== null) },
       {
@@ -181,7 +191,7 @@ export const sessionBackend: ModelBackend = {
         fetch: async (k) => {
           const tokens = (k.sessionToken as unknown[]).map(str)
           const items = await table.batchGet(tokens.map((sessionToken) => table.keysOf("sessionToken", { sessionToken })), "get sessions")
-          const found = items.map((item) => toRecord(item, table.names))
+          const found = await Promise.all(items.map((item) => sessions.fromTokenItem(item)))
           // Sessions written by the official adapter have no token item: look those up one by one.
           const missing = tokens.filter((token) => !found.some((r) => r.sessionToken === token))
           const legacy = await Promise.all(missing.map((token) => sessions.getWithoutTokenItem(token)))
@@ -204,6 +214,11 @@ export const sessionBackend: ModelBackend = {
   },
   async create(table, record) {
     return createIdentityStores(table).sessions.create(record as NewStoredSession)
+  },
+  joined(current, model, on) {
+    // A session read by token carries a trusted copy of its user: the join needs no read.
+    if (model !== "user" || on.from !== "userId" || on.to !== "id") return undefined
+    return userSnapshotOf(current)
   },
   async update(table, current, changes) {
     const diff = changed(current, changes)

@@ -22,6 +22,12 @@ export interface ModelBackend {
    * hold the values it was read with. The deleted record, or undefined.
    */
   remove(table: ItemTable, current: StoredRecord, guardFields?: readonly string[]): Promise<StoredRecord | undefined>
+  /**
+   * The record of `model` whose `on.to` equals `current[on.from]`, when the
+   * read of `current` already brought a copy that is guaranteed current
+   * (a session's user snapshot); undefined: read it. Optional.
+   */
+  joined?(current: StoredRecord, model: string, on: { from: string; to: string }): StoredRecord | undefined
   /** One conditional update adding `increment` and setting `set` (guarded like `remove`); undefined when the guard failed. */
   increment?(
     table: ItemTable,

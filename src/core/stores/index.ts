@@ -37,7 +37,8 @@ export function createIdentityStores(table: ItemTable): IdentityStores {
 
 export { UserStore, type NewStoredUser } from "./user-store.js"
 export { AccountStore, type NewStoredAccount, type AccountOwner } from "./account-store.js"
-export { SessionStore, type NewStoredSession, type StoredSession } from "./session-store.js"
+export { SessionStore, userSnapshotOf, type NewStoredSession, type StoredSession, type SessionUserSnapshot } from "./session-store.js"
+export { userRecordOf, versionOfRecord, USER_VERSION, USER_SNAPSHOT, type VersionedUser } from "./user-snapshot.js"
 export { VerificationTokenStore, type StoredVerificationToken } from "./verification-token-store.js"
 export { AuthenticatorStore, type StoredAuthenticator } from "./authenticator-store.js"
 export { isExpired, toRecord, definedChanges, type StoredRecord } from "./stored-record.js"

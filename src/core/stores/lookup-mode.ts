@@ -63,6 +63,9 @@ export function checkLegacyItems(value: unknown): LegacyItems {
 /** How long a missing marker is believed before it is read again. */
 export const MARKER_RECHECK_MS = 5 * 60_000
 
+/** Allowance for clock differences between the process that wrote the marker and the others. */
+const USER_COPIES_MARGIN_MS = 60_000
+
 /** The key of the table metadata item (`TABLE#META`). */
 export function tableMetaKey(table: Pick<ItemTable, "names" | "keysOf">): Key {
   return baseKeyOf(table as ItemTable, "tableMeta", {})
@@ -100,6 +103,7 @@ function markerOf(item: Item | undefined): LookupsMarker | undefined {
 export class LookupMode {
   readonly legacyItems: LegacyItems
   private complete = false
+  private marker: LookupsMarker | undefined
   private checkedAt = Number.NEGATIVE_INFINITY
   private pending: Promise<boolean> | undefined
 
@@ -128,10 +132,29 @@ export class LookupMode {
     return this.pending
   }
 
+  /**
+   * Whether session token items may carry (and be trusted for) a copy of
+   * their user (`user-snapshot.ts`). Only on a table whose lookups are
+   * complete: `@auth/dynamodb-adapter` changes users without refreshing
+   * copies. After `backfill --mark-complete` only once every adapter
+   * instance has seen the marker (each re-reads a missing one within
+   * `MARKER_RECHECK_MS`) and so versions every user update: until then one
+   * that has not could change a user without refreshing the copies.
+   */
+  async userCopiesAllowed(): Promise<boolean> {
+    if (this.legacyItems === "none") return true
+    if (await this.fallbackNeeded()) return false
+    const marker = this.marker
+    if (!marker || marker.by === "create-table") return true
+    const since = Date.parse(marker.since)
+    return Number.isFinite(since) && this.now() - since >= MARKER_RECHECK_MS + USER_COPIES_MARGIN_MS
+  }
+
   private async readMarker(): Promise<boolean> {
     try {
       const marker = await readLookupsMarker(this.table)
       this.checkedAt = this.now()
+      this.marker = marker
       this.complete = marker !== undefined
       return !this.complete
     } catch (error) {
@@ -162,6 +185,11 @@ export function lookupModeOf(table: ItemTable): LookupMode {
     modes.set(table, mode)
   }
   return mode
+}
+
+/** Shorthand for the stores: whether `table`'s session token items may carry a copy of their user (see `LookupMode.userCopiesAllowed`). */
+export function userCopiesAllowed(table: ItemTable): Promise<boolean> {
+  return lookupModeOf(table).userCopiesAllowed()
 }
 
 /** Shorthand for the stores: whether a lookup miss on `table` must fall back to the legacy access path. */

@@ -11,6 +11,9 @@
  * Sessions written by `@auth/dynamodb-adapter` have no token item: a miss
  * falls back to GSI1 and writes the token item for next time, unless the
  * table is known to have every token item (`lookup-mode.ts`).
+ *
+ * On a table whose lookups are complete the token item also holds a copy of
+ * the user (`user-snapshot.ts`), so the session and its user are one GetItem.
  */
 import { isDynamoAuthAdapterError } from "../errors.js"
 import type { Item, ItemTable, WriteAction } from "../table-client.js"
@@ -18,8 +21,22 @@ import { ITEM_TYPES } from "../../table/entities.js"
 import { baseKeyOf } from "./base-key.js"
 import { itemAbsent, itemPresent, setAndRemove } from "./conditions.js"
 import { definedChanges, toRecord, type StoredRecord } from "./stored-record.js"
-import { legacyFallbackNeeded } from "./lookup-mode.js"
+import { legacyFallbackNeeded, userCopiesAllowed } from "./lookup-mode.js"
 import { isConditionFailure, transact } from "./transactions.js"
+import { BufferedTable } from "../transaction/buffered-table.js"
+import { assertKeysFit } from "../key-size.js"
+import {
+  recentUser,
+  snapshotFits,
+  snapshotOfTokenItem,
+  userAtVersion,
+  userRecordOf,
+  USER_SNAPSHOT,
+  USER_VERSION,
+  versionOfItem,
+  versionOfRecord,
+  type VersionedUser,
+} from "./user-snapshot.js"
 
 /** A session to create, in stored form (`expires` in epoch seconds). */
 export interface NewStoredSession extends StoredRecord {
@@ -31,6 +48,28 @@ export interface NewStoredSession extends StoredRecord {
 export type StoredSession = StoredRecord & { sessionToken: string; userId: string }
 
 const IMMUTABLE = ["sessionToken", "userId"] as const
+
+/** How often a session is re-planned because its user changed between the read and the write; the last try copies no user. */
+const SNAPSHOT_ATTEMPTS = 4
+
+const CHECK_USER_LABEL = "check user version (session snapshot)"
+
+/** The user copied into a new session's token item; `check` unless the same transaction writes the user. */
+export interface SessionUserSnapshot extends VersionedUser {
+  check: boolean
+}
+
+const snapshots = new WeakMap<object, StoredRecord>()
+
+/**
+ * The user copied into the token item a session record was read from, when
+ * it can be trusted (the table's lookups are complete): the user as of the
+ * session's read, never older than the last update that returned.
+ * Undefined: read the user by key.
+ */
+export function userSnapshotOf(session: StoredRecord): StoredRecord | undefined {
+  return snapshots.get(session)
+}
 
 export class SessionStore {
   constructor(private readonly table: ItemTable) {}
@@ -48,8 +87,10 @@ export class SessionStore {
     return this.table.keysOf("sessionToken", { sessionToken })
   }
 
+  /** The session record of a session or token item: without keys, type and the user copy. */
   private toRecord(item: Item): StoredSession {
-    return toRecord(item, this.table.names) as StoredSession
+    const { [USER_SNAPSHOT]: _user, [USER_VERSION]: _version, ...record } = toRecord(item, this.table.names)
+    return record as StoredSession
   }
 
   /**
@@ -61,8 +102,21 @@ export class SessionStore {
    */
   async getByToken(sessionToken: string): Promise<StoredSession | null> {
     const item = await this.table.get(this.tokenKey(sessionToken), "get session by token")
-    if (item) return this.toRecord(item)
+    if (item) return this.fromTokenItem(item)
     return this.getWithoutTokenItem(sessionToken)
+  }
+
+  /**
+   * The session record of a token item, with its user copy attached (see
+   * `userSnapshotOf`) when the table's lookups are complete: on a legacy
+   * table `@auth/dynamodb-adapter` may have changed the user without
+   * refreshing the copy.
+   */
+  async fromTokenItem(item: Item): Promise<StoredSession> {
+    const record = this.toRecord(item)
+    const snapshot = snapshotOfTokenItem(item)
+    if (snapshot && snapshot.user.id === record.userId && (await userCopiesAllowed(this.table))) snapshots.set(record, snapshot.user)
+    return record
   }
 
   /**
@@ -111,7 +165,7 @@ export class SessionStore {
     }
   }
 
-  private planTokenItem(session: StoredSession): WriteAction {
+  private planTokenItem(session: StoredSession): Extract<WriteAction, { kind: "put" }> {
     return {
       kind: "put",
       item: { ...this.tokenKey(session.sessionToken), type: ITEM_TYPES.sessionToken, ...session },
@@ -137,23 +191,80 @@ export class SessionStore {
     return items.map((item) => this.toRecord(item))
   }
 
-  /** The writes that create the session item and its token item. */
-  planCreate(session: NewStoredSession): WriteAction[] {
+  /**
+   * The writes that create the session item and its token item. With
+   * `snapshot`, the token item holds that copy of the user, and (when
+   * `snapshot.check`) the transaction checks the user is still at its version.
+   */
+  planCreate(session: NewStoredSession, snapshot?: SessionUserSnapshot): WriteAction[] {
     const record = definedChanges(session, []) as StoredSession
-    return [
-      {
-        kind: "put",
-        item: { ...this.sessionKeys(session.userId, session.sessionToken), type: ITEM_TYPES.session, ...record },
-        label: "put session",
-      },
-      this.planTokenItem(record),
-    ]
+    const tokenItem = this.planTokenItem(record)
+    if (!snapshot) return [this.planSessionItem(record), tokenItem]
+    const withUser: WriteAction = { ...tokenItem, item: { ...tokenItem.item, [USER_SNAPSHOT]: snapshot.user, [USER_VERSION]: snapshot.version } }
+    const actions = [this.planSessionItem(record), withUser]
+    if (snapshot.check) {
+      actions.push({ kind: "check", key: this.userKey(session.userId), condition: userAtVersion(this.table, snapshot.version), label: CHECK_USER_LABEL })
+    }
+    return actions
   }
 
-  /** Creates the session (both items, one transaction). */
-  async create(session: NewStoredSession): Promise<StoredSession> {
-    await transact(this.table, this.planCreate(session), "create session")
-    return definedChanges(session, []) as StoredSession
+  private planSessionItem(record: StoredSession): WriteAction {
+    return { kind: "put", item: { ...this.sessionKeys(record.userId, record.sessionToken), type: ITEM_TYPES.session, ...record }, label: "put session" }
+  }
+
+  private userKey(userId: string) {
+    return this.table.keysOf("user", { id: userId })
+  }
+
+  /**
+   * Creates the session (both items, one transaction). On a table whose
+   * lookups are complete the token item also gets a copy of the user:
+   * `knownUser` (a record the user store returned just now), else one read
+   * in the last seconds, else a consistent GetItem; the transaction checks
+   * the user still has that version, and on a change is planned again with a
+   * fresh read (bounded; the last try copies no user).
+   */
+  async create(session: NewStoredSession, knownUser?: StoredRecord): Promise<StoredSession> {
+    const record = definedChanges(session, []) as StoredSession
+    // Keys DynamoDB would refuse are refused before anything is read.
+    assertKeysFit(this.sessionKeys(session.userId, session.sessionToken), this.table.names, "put session")
+    assertKeysFit(this.tokenKey(session.sessionToken), this.table.names, "put session token item")
+    const copyUser = await userCopiesAllowed(this.table)
+    for (let attempt = 1; ; attempt++) {
+      const snapshot = copyUser && attempt < SNAPSHOT_ATTEMPTS ? await this.snapshotFor(session.userId, attempt === 1 ? knownUser : undefined, attempt === 1) : undefined
+      try {
+        await transact(this.table, this.planCreate(session, snapshot), "create session")
+        return record
+      } catch (error) {
+        if (snapshot?.check && userCheckFailed(error)) continue
+        throw error
+      }
+    }
+  }
+
+  /** The copy of user `userId` for a new session, or undefined when none can be made (no such user, too large, changed in this transaction). */
+  private async snapshotFor(userId: string, knownUser: StoredRecord | undefined, useRecent: boolean): Promise<SessionUserSnapshot | undefined> {
+    const key = this.userKey(userId)
+    const buffered = this.table instanceof BufferedTable ? this.table : undefined
+    const pending = buffered?.pendingKind(key)
+    if (pending === "put") {
+      // Created in this transaction (a sign-up): the copy is the buffered user, and one transaction cannot check an item it writes.
+      const item = await this.table.get(key, "get user (buffered)")
+      return item ? this.snapshotOf(userRecordOf(item, this.table), versionOfItem(item), false) : undefined
+    }
+    // Updated or deleted earlier in this transaction: its committed version is not known yet.
+    if (pending !== undefined && pending !== "check") return undefined
+    const knownVersion = knownUser && knownUser.id === userId ? versionOfRecord(knownUser) : undefined
+    if (knownUser && knownVersion !== undefined) return this.snapshotOf(knownUser, knownVersion, true)
+    const recent = useRecent ? recentUser(this.table, userId) : undefined
+    if (recent) return this.snapshotOf(recent.user, recent.version, true)
+    const item = await this.table.get(key, "get user (to copy into the session)")
+    return item ? this.snapshotOf(userRecordOf(item, this.table), versionOfItem(item), true) : undefined
+  }
+
+  private snapshotOf(user: StoredRecord, version: number, check: boolean): SessionUserSnapshot | undefined {
+    if (typeof user.id !== "string" || !snapshotFits(user)) return undefined
+    return { user: user as StoredRecord & { id: string }, version, check }
   }
 
   /**
@@ -220,6 +331,14 @@ export class SessionStore {
     const tokenItem = await this.table.get(this.tokenKey(sessionToken), "get session by token")
     return tokenItem ? this.toRecord(tokenItem) : this.findLegacy(sessionToken)
   }
+}
+
+/** The transaction failed because the user changed (or went) since it was copied. */
+function userCheckFailed(error: unknown): boolean {
+  return (
+    isDynamoAuthAdapterError(error, "TRANSACTION_FAILED") &&
+    (error.reasons ?? []).some((r) => r.code === "ConditionalCheckFailed" && r.action === CHECK_USER_LABEL)
+  )
 }
 
 function isConditionFailed(error: unknown): boolean {

@@ -11,6 +11,19 @@ import { accountIdLookupKey } from "../models/account-id-lookup.js"
 import { absentOrOwnedBy, both, itemAbsent, itemPresent, ownedBy, setAndRemove } from "./conditions.js"
 import { definedChanges, toRecord, type StoredRecord } from "./stored-record.js"
 import { claimLabel, isConditionFailure, transact } from "./transactions.js"
+import { legacyFallbackNeeded } from "./lookup-mode.js"
+import { BufferedTable } from "../transaction/buffered-table.js"
+import {
+  dropSessionSnapshots,
+  forgetUser,
+  refreshSessionSnapshots,
+  rememberUser,
+  rememberVersion,
+  userRecordOf,
+  USER_VERSION,
+  versionOfItem,
+  type VersionedUser,
+} from "./user-snapshot.js"
 
 /** A user to create, in stored form: `id` is required, `email` optional. */
 export interface NewStoredUser extends StoredRecord {
@@ -40,14 +53,24 @@ export class UserStore {
     return gsi
   }
 
+  /** Without keys, type and `userVersion`; the version stays readable through `versionOfRecord`. */
   private toRecord(item: Item): StoredRecord {
-    return toRecord(item, this.table.names)
+    return userRecordOf(item, this.table)
+  }
+
+  /** The record of a user item read from (or written to) the table, remembered for a session created right after. */
+  private committedRecord(item: Item): StoredRecord {
+    const record = this.toRecord(item)
+    if (!(this.table instanceof BufferedTable) && typeof record.id === "string") {
+      rememberUser(this.table, { user: record as StoredRecord & { id: string }, version: versionOfItem(item) })
+    }
+    return record
   }
 
   /** The user with this id (strongly consistent GetItem), or null. */
   async get(id: string): Promise<StoredRecord | null> {
     const item = await this.table.get(this.userKey(id), "get user")
-    return item ? this.toRecord(item) : null
+    return item ? this.committedRecord(item) : null
   }
 
   /**
@@ -74,7 +97,7 @@ export class UserStore {
       1,
     )
     const found = items.find((item) => item.type === ITEM_TYPES.user)
-    if (found) return this.toRecord(found)
+    if (found) return this.committedRecord(found)
     const lookup = await this.table.get(this.emailKey(email), "get email lookup")
     if (!lookup || typeof lookup.userId !== "string") return null
     return this.get(lookup.userId)
@@ -134,7 +157,9 @@ export class UserStore {
   /** Creates the user and its email lookup in one transaction; returns the stored record. */
   async create(user: NewStoredUser): Promise<StoredRecord> {
     await this.withStaleClaimRepair(emailOf(user), (stale) => transact(this.table, this.planCreate(user, stale), "create user"))
-    return definedChanges(user, [])
+    const created = rememberVersion(definedChanges(user, []), 0)
+    if (!(this.table instanceof BufferedTable)) rememberUser(this.table, { user: { ...created, id: user.id }, version: 0 })
+    return created
   }
 
   /**
@@ -142,7 +167,7 @@ export class UserStore {
    * An email change moves the GSI1 keys and swaps the lookup items in the
    * same transaction; the update is conditioned on the email it replaces.
    */
-  planUpdate(current: StoredRecord & { id: string }, changes: StoredRecord, staleEmailOwner?: string): WriteAction[] {
+  planUpdate(current: StoredRecord & { id: string }, changes: StoredRecord, staleEmailOwner?: string, versioned = true): WriteAction[] {
     const { names } = this.table
     const set = definedChanges(changes, ["id"])
     const oldEmail = emailOf(current)
@@ -153,8 +178,16 @@ export class UserStore {
       if (newEmail !== undefined) Object.assign(set, this.indexKeys(newEmail))
       else remove.push(names.indexPartitionKey, names.indexSortKey)
     }
-    const update = setAndRemove(set, remove)
-    if (!update) return []
+    const assignments = setAndRemove(set, remove)
+    if (!assignments) return []
+    // Every change moves the version, so copies of the user (session snapshots) can tell they are older.
+    const update = versioned
+      ? {
+          expression: `${assignments.expression} ADD #userVersion :userVersionStep`,
+          names: { ...assignments.names, "#userVersion": USER_VERSION },
+          values: { ...assignments.values, ":userVersionStep": 1 },
+        }
+      : assignments
     const guard = emailChanges
       ? both(
           itemPresent(names),
@@ -176,9 +209,19 @@ export class UserStore {
    * is stored as null, `id` cannot change. Throws NOT_FOUND, writing nothing,
    * when the user does not exist; EMAIL_EXISTS when the new email is taken.
    * One conditional UpdateItem; a GetItem plus one transaction when the email changes.
+   *
+   * On a table whose lookups are complete, every update increments the
+   * user's `userVersion`, then refreshes the user snapshot in each of its
+   * sessions' token items (one Query of the user's sessions, one conditional
+   * UpdateItem per session; see `user-snapshot.ts`), so once this returns no
+   * session reads an older user. Inside a buffered transaction the refresh
+   * runs after its commit. On a legacy table (where `@auth/dynamodb-adapter`
+   * may still read users, and would show the version) neither happens: no
+   * session there carries a copy.
    */
   async update(id: string, changes: StoredRecord): Promise<StoredRecord> {
     const set = definedChanges(changes, ["id"])
+    const versioned = !(await legacyFallbackNeeded(this.table))
     let current: StoredRecord | null = null
     if (Object.keys(set).length === 0 || "email" in set) {
       current = await this.get(id)
@@ -186,18 +229,49 @@ export class UserStore {
       if (Object.keys(set).length === 0) return current
       if (emailOf(set) !== emailOf(current)) {
         const from = { ...current, id }
-        await this.withStaleClaimRepair(emailOf(set), (stale) => transact(this.table, this.planUpdate(from, set, stale), "update user"))
-        return { ...current, ...set }
+        await this.withStaleClaimRepair(emailOf(set), (stale) => transact(this.table, this.planUpdate(from, set, stale, versioned), "update user"))
+        // The transaction returns nothing: the user as it now is (with its version) is read back for the snapshots.
+        const written = versioned ? await this.refreshSnapshots(id) : undefined
+        return written ?? { ...current, ...set }
       }
     }
-    const [action] = this.planUpdate({ ...current, id }, set)
+    const [action] = this.planUpdate({ ...current, id }, set, undefined, versioned)
+    let item: Item | undefined
     try {
-      const item = await this.table.write(action!, "update user")
-      return this.toRecord(item ?? {})
+      item = await this.table.write(action!, "update user")
     } catch (error) {
       if (isConditionFailure(error)) throw notFound(id)
       throw error
     }
+    const record = item ? this.committedRecord(item) : {}
+    if (versioned) await this.refreshSnapshots(id, item ? { user: { ...record, id }, version: versionOfItem(item) } : undefined)
+    return record
+  }
+
+  /**
+   * Brings every session snapshot of user `id` up to `written` (the user as
+   * just written), or to the user as read now (consistent) when not given.
+   * Returns the user read, if one was. Inside a buffered transaction the
+   * refresh is deferred until after the commit, against the real table.
+   */
+  private async refreshSnapshots(id: string, written?: VersionedUser): Promise<StoredRecord | undefined> {
+    if (this.table instanceof BufferedTable) {
+      // Before the commit, a session created by someone else could commit after the Query and miss the refresh.
+      this.table.afterCommit((base) => new UserStore(base).refreshSnapshots(id).then(() => undefined))
+      return undefined
+    }
+    let current = written
+    let record: StoredRecord | undefined
+    if (!current) {
+      const item = await this.table.get(this.userKey(id), "get user (for its session snapshots)")
+      if (!item) return undefined
+      record = this.committedRecord(item)
+      current = { user: { ...record, id }, version: versionOfItem(item) }
+    }
+    const sessions = await this.listSessionItems(id)
+    const tokens = sessions.flatMap((session) => (typeof session.sessionToken === "string" ? [session.sessionToken] : []))
+    await refreshSessionSnapshots(this.table, current, tokens)
+    return record
   }
 
   /** The writes that delete the user item and release its email (no cascade). */
@@ -213,7 +287,40 @@ export class UserStore {
     const current = await this.get(id)
     if (!current) return null
     await transact(this.table, this.planDelete({ ...current, id }), "delete user")
+    await this.dropSnapshots(id)
     return current
+  }
+
+  /**
+   * After the user is deleted: no session snapshot may keep presenting it.
+   * Callers delete the sessions first (Better Auth) or with it (cascade), but
+   * a session created while the user was being deleted could carry a copy:
+   * one Query of the user's sessions (usually empty) removes such copies.
+   */
+  private async dropSnapshots(id: string): Promise<void> {
+    forgetUser(this.table, id)
+    // On a legacy table no session carries a copy (see `update`).
+    if (await legacyFallbackNeeded(this.table)) return
+    if (this.table instanceof BufferedTable) {
+      this.table.afterCommit((base) => new UserStore(base).dropSnapshots(id))
+      return
+    }
+    const tokens = (await this.listSessionItems(id)).flatMap((session) => (typeof session.sessionToken === "string" ? [session.sessionToken] : []))
+    await dropSessionSnapshots(this.table, tokens)
+  }
+
+  private listSessionItems(id: string): Promise<Item[]> {
+    const { names } = this.table
+    return this.table.queryAll(
+      {
+        keyCondition: {
+          expression: "#pk = :pk AND begins_with(#sk, :prefix)",
+          names: { "#pk": names.partitionKey, "#sk": names.sortKey },
+          values: { ":pk": this.userKey(id)[names.partitionKey], ":prefix": "SESSION#" },
+        },
+      },
+      "list sessions of user (for their user snapshots)",
+    )
   }
 
   /**
@@ -259,6 +366,7 @@ export class UserStore {
       keys.map((key) => ({ kind: "delete" as const, key })),
       "delete user with everything",
     )
+    await this.dropSnapshots(id)
     return user ? this.toRecord(user) : null
   }
 }

@@ -45,6 +45,7 @@ export class BufferedTable implements ItemTable {
   private readonly buffer = new Map<string, BufferedItem>()
   private readonly order: string[] = []
   private committed = false
+  private readonly committedTasks: Array<(base: ItemTable) => Promise<void>> = []
 
   constructor(
     private readonly base: ItemTable,
@@ -53,6 +54,20 @@ export class BufferedTable implements ItemTable {
     this.names = base.names
     this.keysOf = base.keysOf
     this.logger = base.logger
+  }
+
+  /**
+   * Runs `task` against the table this one buffers once the transaction has
+   * committed (never when it fails or is abandoned), before `commit` returns:
+   * work that must follow the commit, such as refreshing copies of a user.
+   */
+  afterCommit(task: (base: ItemTable) => Promise<void>): void {
+    this.committedTasks.push(task)
+  }
+
+  /** The kind of the first buffered write to this item, or undefined when the transaction has not touched it. */
+  pendingKind(key: Key): WriteAction["kind"] | undefined {
+    return this.buffer.get(this.id(key))?.first.kind
   }
 
   /** Number of actions the commit will send. */
@@ -230,12 +245,14 @@ export class BufferedTable implements ItemTable {
     for (let attempt = 0; ; attempt++) {
       try {
         await this.base.transactWrite(actions, this.what, attempt === 0 ? clientRequestToken : randomUUID())
-        return
       } catch (error) {
         // Lost a race with another transaction in flight: retry, and the conditions decide who wins.
         if (!onlyConflicts(error) || attempt + 1 >= CONFLICT_ATTEMPTS) throw error
         await sleep(backoffDelay(attempt + 1))
+        continue
       }
+      for (const task of this.committedTasks) await task(this.base)
+      return
     }
   }
 }

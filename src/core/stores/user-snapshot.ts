@@ -1,0 +1,205 @@
+/**
+ * The user snapshot kept in each session token item, so a session and its
+ * user are read with ONE strongly consistent GetItem.
+ *
+ * Protocol (never a stale user once an update of that user has returned):
+ * - the user item carries `userVersion` (missing = 0), incremented by every
+ *   update in the same write;
+ * - a token item holds `user` (the user's stored attributes, no keys, no
+ *   type) and the `userVersion` it was copied at. It is written in a
+ *   transaction with a ConditionCheck that the user item still has that
+ *   version (retried with a fresh read when it has not), unless the user is
+ *   written in the same transaction;
+ * - after a user update has been written, every token item of the user's
+ *   sessions is refreshed (`refreshSessionSnapshots`), each only when it
+ *   holds an older version. A session created meanwhile either committed
+ *   before the user write (then the refresh sees it) or fails its check.
+ * - snapshots are trusted only on a table whose lookups are complete: on a
+ *   legacy table `@auth/dynamodb-adapter` may change users without
+ *   refreshing them (see `lookup-mode.ts`).
+ */
+import type { Expression, Item, ItemTable } from "../table-client.js"
+import { itemSize } from "../item-size.js"
+import { isConditionFailure } from "./transactions.js"
+import { toRecord, type StoredRecord } from "./stored-record.js"
+
+/** The user item's version attribute (a number; missing means 0). */
+export const USER_VERSION = "userVersion"
+/** The token item's copy of the user (a map). */
+export const USER_SNAPSHOT = "user"
+
+/** A user in stored form with the version it was read or written at. */
+export interface VersionedUser {
+  user: StoredRecord & { id: string }
+  version: number
+}
+
+const versions = new WeakMap<object, number>()
+
+/** The version of a user item (missing = 0). */
+export function versionOfItem(item: Item): number {
+  const version = item[USER_VERSION]
+  return typeof version === "number" ? version : 0
+}
+
+/** The user record of a user item: no keys, no type, no version (remembered for `versionOfRecord`). */
+export function userRecordOf(item: Item, table: Pick<ItemTable, "names">): StoredRecord {
+  const { [USER_VERSION]: _version, ...rest } = toRecord(item, table.names)
+  versions.set(rest, versionOfItem(item))
+  return rest
+}
+
+/** The version a record returned by the user store was read or written at; undefined for any other object. */
+export function versionOfRecord(record: StoredRecord): number | undefined {
+  return versions.get(record)
+}
+
+/** Remembers the version of a record built outside `userRecordOf` (a create, whose version is 0). */
+export function rememberVersion(record: StoredRecord, version: number): StoredRecord {
+  versions.set(record, version)
+  return record
+}
+
+/** The snapshot of a token item, or undefined when it has none. */
+export function snapshotOfTokenItem(item: Item): VersionedUser | undefined {
+  const user = item[USER_SNAPSHOT]
+  const version = item[USER_VERSION]
+  if (typeof user !== "object" || user === null || Array.isArray(user) || typeof version !== "number") return undefined
+  const record = { ...(user as StoredRecord) }
+  if (typeof record.id !== "string") return undefined
+  versions.set(record, version)
+  return { user: record as StoredRecord & { id: string }, version }
+}
+
+/** The condition of a session write that copies the user at `version`: the user exists and is still at that version. */
+export function userAtVersion(table: Pick<ItemTable, "names">, version: number): Expression {
+  return version === 0
+    ? { expression: "attribute_exists(#pk) AND attribute_not_exists(#version)", names: { "#pk": table.names.partitionKey, "#version": USER_VERSION } }
+    : { expression: "attribute_exists(#pk) AND #version = :version", names: { "#pk": table.names.partitionKey, "#version": USER_VERSION }, values: { ":version": version } }
+}
+
+/**
+ * The largest user copied into a token item. A session's own attributes are
+ * small; this keeps the token item far below DynamoDB's 400 KB, and its read
+ * cheap. A larger user is simply not copied (its sessions read it by key).
+ */
+export const MAX_SNAPSHOT_BYTES = 64 * 1024
+
+/** Whether `user` is small enough to be copied into token items. */
+export function snapshotFits(user: StoredRecord): boolean {
+  return itemSize(user) <= MAX_SNAPSHOT_BYTES
+}
+
+/**
+ * Users recently read or written through a plain table (never a transaction's
+ * uncommitted buffer), so a session created right after (sign-in reads the
+ * user, then creates the session) needs no second read. Always safe: the
+ * session's ConditionCheck on the version rejects an outdated entry, and the
+ * session is then written with a fresh read.
+ */
+const RECENT_MS = 10_000
+const RECENT_MAX = 1000
+const recent = new Map<string, { user: VersionedUser; at: number }>()
+
+function recentKey(table: Pick<ItemTable, "names">, id: string): string {
+  return `${table.names.tableName}\u0000${id}`
+}
+
+/** Remembers `user` (committed state) for `recentUser`. */
+export function rememberUser(table: Pick<ItemTable, "names">, user: VersionedUser): void {
+  const key = recentKey(table, user.user.id)
+  recent.delete(key)
+  recent.set(key, { user, at: Date.now() })
+  if (recent.size > RECENT_MAX) recent.delete(recent.keys().next().value!)
+}
+
+/** The user with this id read or written in the last seconds, if any. */
+export function recentUser(table: Pick<ItemTable, "names">, id: string): VersionedUser | undefined {
+  const key = recentKey(table, id)
+  const entry = recent.get(key)
+  if (!entry) return undefined
+  if (Date.now() - entry.at > RECENT_MS) {
+    recent.delete(key)
+    return undefined
+  }
+  return entry.user
+}
+
+/** Drops the user from `recentUser` (deleted: a user created again with its id starts over at version 0). */
+export function forgetUser(table: Pick<ItemTable, "names">, id: string): void {
+  recent.delete(recentKey(table, id))
+}
+
+/** Token-item updates refreshing snapshots in flight at once. */
+const REFRESH_CONCURRENCY = 16
+
+/**
+ * Removes the snapshot from each of `sessionTokens`' token items: after the
+ * user was deleted, a session that outlived it (created while it was being
+ * deleted) must not keep presenting it.
+ */
+export async function dropSessionSnapshots(table: ItemTable, sessionTokens: readonly string[]): Promise<void> {
+  await runBounded(sessionTokens, async (sessionToken) => {
+    try {
+      await table.write(
+        {
+          kind: "update",
+          key: table.keysOf("sessionToken", { sessionToken }),
+          update: { expression: "REMOVE #user, #version", names: { "#user": USER_SNAPSHOT, "#version": USER_VERSION } },
+          condition: { expression: "attribute_exists(#version)", names: { "#version": USER_VERSION } },
+          label: "drop user snapshot of session token item",
+        },
+        "drop user snapshot",
+      )
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error
+    }
+  })
+}
+
+async function runBounded<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!)
+  }
+  await Promise.all(Array.from({ length: Math.min(REFRESH_CONCURRENCY, items.length) }, worker))
+}
+
+/**
+ * Copies `current` (the user as just written, with its version) into the
+ * token item of each of `sessionTokens` that holds an older snapshot. Token
+ * items without a snapshot stay without one (they were written by the legacy
+ * path and are read the legacy way), deleted ones stay deleted (the condition
+ * requires `userVersion` to exist), newer snapshots are left alone.
+ */
+export async function refreshSessionSnapshots(table: ItemTable, current: VersionedUser, sessionTokens: readonly string[]): Promise<void> {
+  const fits = snapshotFits(current.user)
+  await runBounded(sessionTokens, async (sessionToken) => {
+      try {
+        await table.write(
+          {
+            kind: "update",
+            key: table.keysOf("sessionToken", { sessionToken }),
+            // A user grown too large for a copy: the copy goes, and its sessions read the user by key.
+            update: fits
+              ? {
+                  expression: "SET #user = :user, #version = :version",
+                  names: { "#user": USER_SNAPSHOT, "#version": USER_VERSION },
+                  values: { ":user": current.user, ":version": current.version },
+                }
+              : { expression: "REMOVE #user, #version", names: { "#user": USER_SNAPSHOT, "#version": USER_VERSION } },
+            condition: {
+              expression: "attribute_exists(#version) AND #version < :version",
+              names: { "#version": USER_VERSION },
+              values: { ":version": current.version },
+            },
+            label: "refresh user snapshot of session token item",
+          },
+          "refresh user snapshot",
+        )
+      } catch (error) {
+        // Deleted meanwhile, or already holding a newer version: nothing to refresh.
+        if (!isConditionFailure(error)) throw error
+      }
+  })
+}
