@@ -57,8 +57,8 @@ export function renderResults(input: ReportInput): string {
   lines.push("| createUser | user + email lookup in one transaction: 2 items × 2 WCU, + 1 WCU for the user's GSI1 entry | 1 PutItem (1 WCU + 1 for GSI1) | one user per email under any concurrency |")
   lines.push("| linkAccount | account + provider-account lookup + account-id lookup in one transaction: 3 items × 2 WCU, + GSI1 | 1 PutItem | one owner per provider account; Better Auth finds the account by id without a Scan |")
   lines.push("| createSession | session + session token item (with a copy of the user) + a condition check on the user's version, in one transaction: 3 × 2 WCU, + GSI1 | 1 PutItem | the session and its user are read by token with one consistent GetItem, never through a lagging index |")
-  lines.push("| updateSession / deleteSession | both items, in one transaction | one item | the two copies never disagree |
-| updateUser | the user, then a Query of its sessions and one UpdateItem per session token item | one UpdateItem | every session's copy of the user is fresh when updateUser returns, so get session needs one request |")
+  lines.push("| updateSession / deleteSession | both items, in one transaction | one item | the two copies never disagree |")
+  lines.push("| updateUser | the user, then a Query of its sessions and one UpdateItem per session token item | one UpdateItem | every session's copy of the user is fresh when updateUser returns, so get session needs one request |")
   lines.push("| deleteUser | every item of the user, its lookups and session token items | the first 25 items only | nothing of a deleted user survives, no session stays valid |")
   lines.push("", "DynamoDB bills each transactional write twice, and TransactWriteItems is slower than PutItem on DynamoDB Local, which is most of the latency difference on the write-heavy flows.")
   lines.push("", "## In-process overhead per adapter call (stubbed client, no network)", "")
