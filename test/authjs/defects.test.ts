@@ -2,14 +2,13 @@
  * Each defect of @auth/dynamodb-adapter 2.11.3 listed in issue 3, as a test
  * of this adapter on DynamoDB Local (concurrency cases run for real).
  */
-import { CreateTableCommand } from "@aws-sdk/client-dynamodb"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { DynamoDBAdapter, type DynamoDBAuthjsAdapter } from "../../src/authjs/index.js"
 import { isDynamoAuthAdapterError } from "../../src/core/errors.js"
 import { SessionStore } from "../../src/core/stores/index.js"
 import { TableClient } from "../../src/core/table-client.js"
 import { MAX_ITEM_BYTES } from "../../src/core/item-size.js"
-import { createTestTable, localClient, uniqueTableName, type TestTable } from "../support/test-table.js"
+import { createTestTable, localClient, uniqueTableName, type TestTable, createTableWithoutIndex } from "../support/test-table.js"
 
 let table: TestTable
 let adapter: DynamoDBAuthjsAdapter
@@ -173,20 +172,7 @@ describe("a table that is missing or has no index", () => {
   it("MISSING_INDEX names the table and the index", async () => {
     const client = localClient()
     const tableName = uniqueTableName("noindex")
-    await client.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        BillingMode: "PAY_PER_REQUEST",
-        AttributeDefinitions: [
-          { AttributeName: "pk", AttributeType: "S" },
-          { AttributeName: "sk", AttributeType: "S" },
-        ],
-        KeySchema: [
-          { AttributeName: "pk", KeyType: "HASH" },
-          { AttributeName: "sk", KeyType: "RANGE" },
-        ],
-      }),
-    )
+    await createTableWithoutIndex(client, tableName)
     const noIndex = DynamoDBAdapter(client, { tableName })
     const error = await noIndex.getUserByEmail("a@example.com").catch((e: unknown) => e)
     expect(isDynamoAuthAdapterError(error, "MISSING_INDEX")).toBe(true)

@@ -1,10 +1,10 @@
-import { DeleteTableCommand, CreateTableCommand } from "@aws-sdk/client-dynamodb"
+import { DeleteTableCommand } from "@aws-sdk/client-dynamodb"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { TableClient, type WriteAction } from "../../src/core/table-client.js"
 import { resolveTableNames } from "../../src/table/names.js"
 import { isDynamoAuthAdapterError, type DynamoAuthAdapterError } from "../../src/core/errors.js"
 import { MAX_ITEM_BYTES } from "../../src/core/item-size.js"
-import { createTestTable, localClient, uniqueTableName, type TestTable } from "../support/test-table.js"
+import { createTestTable, localClient, uniqueTableName, type TestTable, createTableWithoutIndex } from "../support/test-table.js"
 
 let table: TestTable
 let items: TableClient
@@ -96,20 +96,7 @@ describe("TableClient errors", () => {
   it("MISSING_INDEX names the index and the table", async () => {
     const client = localClient()
     const tableName = uniqueTableName("noindex")
-    await client.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        BillingMode: "PAY_PER_REQUEST",
-        AttributeDefinitions: [
-          { AttributeName: "pk", AttributeType: "S" },
-          { AttributeName: "sk", AttributeType: "S" },
-        ],
-        KeySchema: [
-          { AttributeName: "pk", KeyType: "HASH" },
-          { AttributeName: "sk", KeyType: "RANGE" },
-        ],
-      }),
-    )
+    await createTableWithoutIndex(client, tableName)
     const noIndex = new TableClient({ names: resolveTableNames({ tableName }), client })
     const error = await noIndex
       .queryPage({ index: "gsi", keyCondition: { expression: "#p = :p", names: { "#p": "GSI1PK" }, values: { ":p": "USER#a" } } }, "getUserByEmail")

@@ -3,7 +3,7 @@
  * started, so files run in parallel without seeing each other's data.
  */
 import { randomUUID } from "node:crypto"
-import { DeleteTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb"
+import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb"
 import { DynamoDBDocument, ScanCommand } from "@aws-sdk/lib-dynamodb"
 import { inject } from "vitest"
 import { createTable } from "../../src/table/create-table.js"
@@ -84,4 +84,22 @@ export async function createTestTable(options: TestTableOptions = {}): Promise<T
       inspectorClient.destroy()
     },
   }
+}
+
+/** A table with the next-auth key schema but no GSI1, for MISSING_INDEX tests. The caller deletes it. */
+export async function createTableWithoutIndex(client: DynamoDBClient, tableName: string): Promise<void> {
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: "PAY_PER_REQUEST",
+      AttributeDefinitions: [
+        { AttributeName: "pk", AttributeType: "S" },
+        { AttributeName: "sk", AttributeType: "S" },
+      ],
+      KeySchema: [
+        { AttributeName: "pk", KeyType: "HASH" },
+        { AttributeName: "sk", KeyType: "RANGE" },
+      ],
+    }),
+  )
 }

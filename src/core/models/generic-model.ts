@@ -233,10 +233,12 @@ export class GenericModel {
    * When the expiry moves, its marker moves in the same transaction.
    * Returns the updated record, or undefined when the record is gone.
    */
-  async update(table: ItemTable, current: PlannedRecord, changes: PlannedRecord): Promise<PlannedRecord | undefined> {
-    const next: PlannedRecord = { ...current }
-    for (const [field, value] of Object.entries(changes)) if (value !== undefined && field !== "id") next[field] = value
-    const e = new ExpressionBuilder("u")
+  /**
+   * SET clauses for the changed fields (never `id`, never undefined), plus
+   * GSI1 and the TTL attribute recomputed from `next`, the record after the
+   * change: set when they have a value, removed when they no longer do.
+   */
+  private setClauses(e: ExpressionBuilder, changes: PlannedRecord, next: PlannedRecord): { sets: string[]; removes: string[] } {
     const sets: string[] = []
     const removes: string[] = []
     for (const [field, value] of Object.entries(changes)) {
@@ -248,6 +250,14 @@ export class GenericModel {
       if (derived[attribute] !== undefined) sets.push(`${e.name(attribute)} = ${e.value(derived[attribute])}`)
       else removes.push(e.name(attribute))
     }
+    return { sets, removes }
+  }
+
+  async update(table: ItemTable, current: PlannedRecord, changes: PlannedRecord): Promise<PlannedRecord | undefined> {
+    const next: PlannedRecord = { ...current }
+    for (const [field, value] of Object.entries(changes)) if (value !== undefined && field !== "id") next[field] = value
+    const e = new ExpressionBuilder("u")
+    const { sets, removes } = this.setClauses(e, changes, next)
     const update: Expression = {
       expression: [sets.length ? `SET ${sets.join(", ")}` : "", removes.length ? `REMOVE ${removes.join(", ")}` : ""].filter(Boolean).join(" "),
       names: e.names,
@@ -325,19 +335,7 @@ export class GenericModel {
     const adds = Object.entries(increment).map(([field, delta]) => `${e.name(this.storedName(field))} ${e.value(delta)}`)
     const next = { ...record, ...set }
     for (const [field, delta] of Object.entries(increment)) next[field] = (typeof record[field] === "number" ? (record[field] as number) : 0) + delta
-    const sets: string[] = []
-    const removes: string[] = []
-    for (const [field, value] of Object.entries(set)) {
-      if (field === "id") continue
-      if (value === undefined) continue
-      sets.push(`${e.name(this.storedName(field))} = ${e.value(value)}`)
-    }
-    // Keep GSI1 and the TTL attribute in step with the fields they mirror.
-    const derived = this.itemOf(next)
-    for (const attribute of [this.names.indexPartitionKey, this.names.indexSortKey, this.names.ttlAttribute]) {
-      if (derived[attribute] !== undefined) sets.push(`${e.name(attribute)} = ${e.value(derived[attribute])}`)
-      else removes.push(e.name(attribute))
-    }
+    const { sets, removes } = this.setClauses(e, set, next)
     const update: Expression = {
       expression: [adds.length ? `ADD ${adds.join(", ")}` : "", sets.length ? `SET ${sets.join(", ")}` : "", removes.length ? `REMOVE ${removes.join(", ")}` : ""]
         .filter(Boolean)
