@@ -1,19 +1,11 @@
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  DescribeTimeToLiveCommand,
-  UpdateTimeToLiveCommand,
-  waitUntilTableExists,
-  type CreateTableCommandInput,
-  type TableDescription,
-  type TimeToLiveSpecification,
-} from "@aws-sdk/client-dynamodb"
+import { DescribeTableCommand, DescribeTimeToLiveCommand, type TableDescription } from "@aws-sdk/client-dynamodb"
 import { beforeAll, describe, expect, it } from "vitest"
 import { createTableInput } from "../../src/table/create-table-input.js"
 import { cloudFormationTemplate } from "../../src/table/iac/cloudformation.js"
 import { toYaml, type YamlValue } from "../../src/table/iac/yaml.js"
 import { resolveTableNames } from "../../src/table/names.js"
 import { useScratchTables } from "../support/scratch-tables.js"
+import { createLikeIac, fromCloudFormationProperties, type TableProperties } from "./iac-tables.js"
 import { runCli, runCliLocal, stubLocalCredentials } from "./run-cli.js"
 import { parseYamlSubset } from "./yaml-subset.js"
 
@@ -26,7 +18,7 @@ const CUSTOM = ["--table", "custom-auth", "--partition-key", "PK", "--sort-key",
 interface CloudFormationResource {
   Type: string
   DeletionPolicy: string
-  Properties: CreateTableCommandInput & { TimeToLiveSpecification: TimeToLiveSpecification }
+  Properties: TableProperties
 }
 
 async function printedCloudFormation(...flags: string[]) {
@@ -143,10 +135,8 @@ describe("IaC checked, not just printed", () => {
 
     // What CloudFormation does with AWS::DynamoDB::Table: CreateTable from the properties, then TTL.
     const { Properties } = await printedCloudFormation("--table", fromCloudFormation)
-    const { TimeToLiveSpecification, ...createInput } = Properties
-    await client.send(new CreateTableCommand(createInput))
-    await waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { TableName: fromCloudFormation })
-    await client.send(new UpdateTimeToLiveCommand({ TableName: fromCloudFormation, TimeToLiveSpecification }))
+    const { input, timeToLive } = fromCloudFormationProperties(Properties)
+    await createLikeIac(client, input, timeToLive)
 
     const cli = await runCliLocal("create-table", "--table", fromCreateTable)
     expect(cli.code).toBe(0)
