@@ -4,20 +4,209 @@ import type { TableNames } from "../table/names.js"
 interface AwsError {
   name?: string
   message?: string
+  /** Node's system error code (`ECONNREFUSED`, …); the SDK keeps it on network errors. */
+  code?: unknown
+  cause?: unknown
+  /** An `AggregateError`'s parts (Node's connect to every address of a host). */
+  errors?: unknown
+  /** Set by the SDK on every error a `send` rejects with; `httpStatusCode` only when DynamoDB answered. */
+  $metadata?: { httpStatusCode?: number; attempts?: number }
 }
 
 function isAwsError(error: unknown): error is AwsError {
   return typeof error === "object" && error !== null && "name" in error
 }
 
+/** Where a client sends its requests, for messages. */
+export interface ClientLocation {
+  /** A custom endpoint (`DYNAMODB_ENDPOINT`, the client's `endpoint`), e.g. `http://localhost:8000`. */
+  endpoint?: string
+  region?: string
+}
+
+/** Node's codes (and undici's, for a fetch-based handler) for a connection that could not be made or was lost. */
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ECONNABORTED",
+  "EHOSTUNREACH",
+  "EHOSTDOWN",
+  "ENETUNREACH",
+  "ENETDOWN",
+  "EADDRNOTAVAIL",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+  "UND_ERR_SOCKET",
+])
+
+/**
+ * The SDK's request timeouts (`TimeoutError` from the HTTP handler, also put
+ * on resets it retried) and the service's. Only counted with `$metadata` or a
+ * code: a waiter that runs out of time throws a bare `TimeoutError` too.
+ */
+const TIMEOUT_NAMES = new Set(["TimeoutError", "RequestTimeout", "RequestTimeoutException"])
+
+/** No credentials found on the client side, or DynamoDB refusing the ones sent. */
+const CREDENTIAL_PROVIDER_NAMES = new Set(["CredentialsProviderError", "TokenProviderError"])
+const REFUSED_CREDENTIAL_NAMES = new Set([
+  "UnrecognizedClientException",
+  "InvalidSignatureException",
+  "IncompleteSignatureException",
+  "ExpiredTokenException",
+  "ExpiredToken",
+  "InvalidClientTokenId",
+  "MissingAuthenticationToken",
+  "MissingAuthenticationTokenException",
+])
+
+/** The error and what caused it, outermost first (bounded: a cause chain may loop). */
+function chainOf(error: AwsError): AwsError[] {
+  const chain: AwsError[] = []
+  const pending: unknown[] = [error]
+  while (pending.length > 0 && chain.length < 8) {
+    const link = pending.shift()
+    if (typeof link !== "object" || link === null || chain.includes(link as AwsError)) continue
+    const current = link as AwsError
+    chain.push(current)
+    if (current.cause !== undefined) pending.push(current.cause)
+    if (Array.isArray(current.errors)) pending.push(...current.errors)
+  }
+  return chain
+}
+
+/** The link that says the request never got an answer from DynamoDB, if any. */
+function connectionFailureOf(error: AwsError): AwsError | undefined {
+  const answered = typeof error.$metadata?.httpStatusCode === "number"
+  for (const link of chainOf(error)) {
+    const hasCode = typeof link.code === "string"
+    if (TIMEOUT_NAMES.has(link.name ?? "") && (link.$metadata !== undefined || hasCode)) return link
+    // DynamoDB answered: whatever else the error carries, it is a service error, not a network one.
+    if (!answered && hasCode && NETWORK_CODES.has(link.code as string)) return link
+  }
+  return undefined
+}
+
+function credentialFailureOf(error: AwsError): AwsError | undefined {
+  return chainOf(error).find((link) => CREDENTIAL_PROVIDER_NAMES.has(link.name ?? "") || REFUSED_CREDENTIAL_NAMES.has(link.name ?? ""))
+}
+
+/** Whether translating this error would name the client's endpoint and region (so they are worth resolving). */
+function needsLocation(error: unknown): boolean {
+  if (!isAwsError(error) || error instanceof DynamoAuthAdapterError) return false
+  return (error.$metadata?.httpStatusCode ?? 0) >= 500 || connectionFailureOf(error) !== undefined || credentialFailureOf(error) !== undefined
+}
+
+function endpointText(endpoint: unknown): string | undefined {
+  if (typeof endpoint === "string") return endpoint
+  if (endpoint instanceof URL) return endpoint.href
+  if (typeof endpoint !== "object" || endpoint === null) return undefined
+  const { url, protocol, hostname, port, path } = endpoint as { url?: unknown; protocol?: unknown; hostname?: unknown; port?: unknown; path?: unknown }
+  if (url !== undefined) return endpointText(url)
+  if (typeof hostname !== "string") return undefined
+  const portText = port === undefined || port === null ? "" : `:${String(port)}`
+  const pathText = typeof path === "string" && path !== "/" ? path : ""
+  return `${typeof protocol === "string" ? protocol : "https:"}//${hostname}${portText}${pathText}`
+}
+
+async function resolved(value: unknown): Promise<unknown> {
+  try {
+    return typeof value === "function" ? await (value as () => unknown)() : value
+  } catch {
+    // A provider that throws (no region configured) just leaves that part out of the message.
+    return undefined
+  }
+}
+
+/** The endpoint (when custom) and region a client sends to, read from its resolved config. */
+export async function locationOf(client: { config: object }): Promise<ClientLocation> {
+  const config = client.config as { endpoint?: unknown; region?: unknown }
+  const endpoint = endpointText(await resolved(config.endpoint))
+  const region = await resolved(config.region)
+  return { ...(endpoint ? { endpoint } : {}), ...(typeof region === "string" && region !== "" ? { region } : {}) }
+}
+
+function whereText(location: ClientLocation | undefined): string {
+  if (location?.endpoint) return `DynamoDB at ${location.endpoint}${location.region ? ` (region ${location.region})` : ""}`
+  if (location?.region) return `DynamoDB in region ${location.region}`
+  return "DynamoDB"
+}
+
+function attemptsText(error: AwsError): string {
+  const attempts = error.$metadata?.attempts
+  return typeof attempts === "number" ? `after ${attempts} attempt${attempts === 1 ? "" : "s"}` : "after the SDK's retries"
+}
+
+/** What went wrong on the wire, in Node's words, with its code when the words do not carry it. */
+function detailOf(link: AwsError): string {
+  const message = (link.message ?? "").replace(/^@smithy\/[\w-]+ - \[ERROR\] /, "").trim()
+  const code = typeof link.code === "string" ? link.code : undefined
+  if (!message) return code ?? link.name ?? "unknown network error"
+  return code && !message.includes(code) ? `${message} (${code})` : message
+}
+
+const UNAVAILABLE_ADVICE =
+  "Check the endpoint (DYNAMODB_ENDPOINT or the client's endpoint option; is DynamoDB Local running?), the region and the network; " +
+  "the SDK already retried, so retry later or give the client more attempts or a longer timeout. A write that failed this way may or may not have been applied."
+
+function unavailable(error: AwsError, link: AwsError, what: string, location: ClientLocation | undefined): DynamoAuthAdapterError {
+  return new DynamoAuthAdapterError("UNAVAILABLE", `${what}: could not reach ${whereText(location)}: ${detailOf(link)}, ${attemptsText(error)}. ${UNAVAILABLE_ADVICE}`, {
+    cause: error,
+    details: { ...location },
+  })
+}
+
+function credentials(error: AwsError, link: AwsError, what: string, location: ClientLocation | undefined): DynamoAuthAdapterError {
+  const detail = `${link.name}: ${link.message ?? ""}`.trim()
+  const message = CREDENTIAL_PROVIDER_NAMES.has(link.name ?? "")
+    ? `${what}: the DynamoDB client found no usable AWS credentials (${detail}). ` +
+      "Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (any values for DynamoDB Local), AWS_PROFILE, or give the process a role; " +
+      "an expired SSO session needs `aws sso login`."
+    : `${what}: ${whereText(location)} refused the client's AWS credentials (${detail}). ` +
+      "Check the access key and secret, refresh an expired session token (AWS_SESSION_TOKEN, `aws sso login`), and that the region is the table's."
+  return new DynamoAuthAdapterError("CREDENTIALS", message, { cause: error, details: { ...location } })
+}
+
+/**
+ * `translateAwsError` naming the client's endpoint and region when the error
+ * is about reaching DynamoDB or about credentials. For the code that sends
+ * requests (`TableClient`, table creation and inspection).
+ */
+export async function translateClientError(error: unknown, client: { config: object }, names: TableNames, what: string): Promise<unknown> {
+  return translateAwsError(error, names, what, needsLocation(error) ? await locationOf(client) : undefined)
+}
+
 /**
  * Turns the AWS SDK errors a user can act on into this library's typed
  * errors; anything else is returned unchanged. `what` names the operation,
- * e.g. `getUser`.
+ * e.g. `getUser`; `location` (see `locationOf`) is named in UNAVAILABLE and
+ * CREDENTIALS messages.
+ *
+ * Network failures (no `$metadata.httpStatusCode`: refused, DNS, reset,
+ * timeout, found on the error or its `cause` chain) and DynamoDB 5xx answers
+ * become `UNAVAILABLE`; missing or refused credentials become `CREDENTIALS`.
  */
-export function translateAwsError(error: unknown, names: TableNames, what: string): unknown {
+export function translateAwsError(error: unknown, names: TableNames, what: string, location?: ClientLocation): unknown {
   if (!isAwsError(error) || error instanceof DynamoAuthAdapterError) return error
   const message = error.message ?? ""
+  const credentialFailure = credentialFailureOf(error)
+  if (credentialFailure) return credentials(error, credentialFailure, what, location)
+  const connectionFailure = connectionFailureOf(error)
+  if (connectionFailure) return unavailable(error, connectionFailure, what, location)
+  const status = error.$metadata?.httpStatusCode
+  if (status !== undefined && status >= 500) {
+    // InternalServerError / ServiceUnavailable (or a proxy's 502/504): the SDK retried them as transient already.
+    return new DynamoAuthAdapterError(
+      "UNAVAILABLE",
+      `${what}: ${whereText(location)} answered ${error.name ?? "an error"} (HTTP ${status}) ${attemptsText(error)}: it is not serving requests right now. ` +
+        "Retry later, or give the client more attempts (maxAttempts). A write that failed this way may or may not have been applied.",
+      { cause: error, details: { ...location } },
+    )
+  }
   switch (error.name) {
     case "ResourceNotFoundException":
       return new DynamoAuthAdapterError(

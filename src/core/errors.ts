@@ -29,6 +29,18 @@ export type DynamoAuthErrorCode =
   | "NOT_FOUND"
   /** DynamoDB kept throttling after every retry. */
   | "THROTTLED"
+  /**
+   * DynamoDB could not be reached, or did not answer, after the SDK's retries:
+   * connection refused, DNS failure, socket reset or timeout, or a 5xx from
+   * DynamoDB itself. Transient or a wrong endpoint/region; a write that failed
+   * this way may or may not have been applied. `cause` is the SDK's error.
+   */
+  | "UNAVAILABLE"
+  /**
+   * No AWS credentials were found, or DynamoDB refused them (unknown key,
+   * bad signature, expired token). A configuration problem: retrying does not help.
+   */
+  | "CREDENTIALS"
   /** Input that cannot be stored (a key part that is not a string, an empty id, …). */
   | "INVALID_INPUT"
 

@@ -18,7 +18,7 @@ import {
   type QueryCommandInput,
   type ScanCommandInput,
 } from "@aws-sdk/lib-dynamodb"
-import { translateAwsError } from "./aws-errors.js"
+import { translateAwsError, translateClientError } from "./aws-errors.js"
 import { backoffDelay, sleep } from "./backoff.js"
 import { toDocumentClient, type DynamoClientInput } from "./dynamo-client.js"
 import { DynamoAuthAdapterError } from "./errors.js"
@@ -161,7 +161,7 @@ export class TableClient implements ItemTable {
       return output
     } catch (error) {
       if (this.logRequests) this.logRequest(what, request, started, undefined, error)
-      throw translateAwsError(error, this.names, what)
+      throw await translateClientError(error, this.document, this.names, what)
     }
   }
 

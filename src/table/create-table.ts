@@ -8,6 +8,7 @@ import {
   type DynamoDBClient,
   type TableDescription,
 } from "@aws-sdk/client-dynamodb"
+import { translateClientError } from "../core/aws-errors.js"
 import { DynamoAuthAdapterError } from "../core/errors.js"
 import { planMarkLookupsComplete } from "../core/stores/lookup-mode.js"
 import { isConditionFailure } from "../core/stores/transactions.js"
@@ -46,7 +47,7 @@ export async function describeTable(client: DynamoDBClient, tableName: string): 
     if (error instanceof ResourceNotFoundException || (error as { name?: string }).name === "ResourceNotFoundException") {
       return undefined
     }
-    throw error
+    throw await translateClientError(error, client, resolveTableNames({ tableName }), `describe table ${tableName}`)
   }
 }
 
@@ -74,6 +75,15 @@ async function ensureTimeToLive(client: DynamoDBClient, names: TableNames): Prom
  */
 export async function createTable(client: DynamoDBClient, options: CreateTableOptions = {}): Promise<CreateTableResult> {
   const names = resolveTableNames(options)
+  try {
+    return await createTableNamed(client, names, options)
+  } catch (error) {
+    // An unreachable endpoint or refused credentials become UNAVAILABLE / CREDENTIALS naming the endpoint, not a raw SDK error.
+    throw await translateClientError(error, client, names, `create-table ${names.tableName}`)
+  }
+}
+
+async function createTableNamed(client: DynamoDBClient, names: TableNames, options: CreateTableOptions): Promise<CreateTableResult> {
   const existing = await describeTable(client, names.tableName)
   if (existing) {
     const differences = describeSchemaDifferences(existing, names)

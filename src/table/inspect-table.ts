@@ -1,4 +1,5 @@
 import { DescribeTimeToLiveCommand, type DynamoDBClient, type TableDescription, type TimeToLiveDescription } from "@aws-sdk/client-dynamodb"
+import { translateClientError } from "../core/aws-errors.js"
 import { readLookupsMarker } from "../core/stores/lookup-mode.js"
 import { TableClient } from "../core/table-client.js"
 import { describeTable } from "./create-table.js"
@@ -286,7 +287,9 @@ export async function inspectTable(client: DynamoDBClient, names: TableNames, op
     ]
     return { names, healthy: false, findings }
   }
-  const { TimeToLiveDescription } = await client.send(new DescribeTimeToLiveCommand({ TableName: names.tableName }))
+  const { TimeToLiveDescription } = await client
+    .send(new DescribeTimeToLiveCommand({ TableName: names.tableName }))
+    .catch(async (error: unknown) => Promise.reject(await translateClientError(error, client, names, `describe TTL of ${names.tableName}`)))
 
   const differences = describeSchemaDifferences(description, names)
   const findings: TableFinding[] = [
