@@ -72,11 +72,11 @@ describe("Auth.js getSessionAndUser from the token item's user snapshot", () => 
     expect(items.filter((i) => i.type === "SESSION").every((i) => i.user === undefined && i.userVersion === undefined)).toBe(true)
   })
 
-  it("updateUser is one UpdateItem, one Query of the user's sessions and one UpdateItem per session", async () => {
+  it("updateUser is one UpdateItem, one Query of the user's sessions, one UpdateItem per session and one for the email lookup", async () => {
     const adapter = DynamoDBAdapter(table.client, { tableName: table.tableName })
     await adapter.createUser({ id: "u2", email: "u2@example.com", emailVerified: null })
     for (const token of ["c", "d", "e"]) await adapter.createSession({ sessionToken: token, userId: "u2", expires: inAnHour() })
-    expect(await countOf(table, () => adapter.updateUser({ id: "u2", name: "N" }))).toEqual({ UpdateItem: 4, Query: 1 })
+    expect(await countOf(table, () => adapter.updateUser({ id: "u2", name: "N" }))).toEqual({ UpdateItem: 5, Query: 1 })
   })
 
   it("deleteUser leaves no token item, hence no copy of the user", async () => {

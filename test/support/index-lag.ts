@@ -14,6 +14,8 @@ type AttributeValue = { S?: string } | string | undefined
 export interface IndexLag {
   /** Queries on the index that had items hidden. */
   hiddenReads(): number
+  /** Queries on the index, hidden items or not. */
+  indexReads(): number
   detach(): void
 }
 
@@ -31,6 +33,7 @@ export function simulateIndexLag(client: AnyClient, options: { lagMs: number; pa
   const writtenAt = new Map<string, number>()
   const id = (key: Record<string, unknown>) => `${text(key[pk])}\u0000${text(key[sk])}`
   let hidden = 0
+  let indexReads = 0
   const name = `index-lag-${++lagId}`
 
   const remember = (key: Record<string, unknown> | undefined) => {
@@ -53,6 +56,7 @@ export function simulateIndexLag(client: AnyClient, options: { lagMs: number; pa
           for (const request of requests) remember(request.PutRequest?.Item ?? request.DeleteRequest?.Key)
         }
       } else if (command === "QueryCommand" && input.IndexName) {
+        indexReads++
         const output = result.output as { Items?: Record<string, unknown>[]; Count?: number }
         const now = Date.now()
         const visible = (output.Items ?? []).filter((item) => {
@@ -69,6 +73,7 @@ export function simulateIndexLag(client: AnyClient, options: { lagMs: number; pa
   )
   return {
     hiddenReads: () => hidden,
+    indexReads: () => indexReads,
     detach: () => {
       client.middlewareStack.remove(name)
     },

@@ -58,7 +58,7 @@ export const userBackend: ModelBackend = {
       },
       {
         kind: "query",
-        description: "Query GSI1 USER#<email> (email lookup item when the index has nothing)",
+        description: "GetItem EMAIL#<email> lookup with its copy of the user (GSI1 Query first on a legacy table)",
         keyFields: ["email"],
         fetch: async (k) => [await users.getByEmail(str(k.email))].filter((r) => r !== null),
       },

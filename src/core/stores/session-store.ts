@@ -27,8 +27,9 @@ import { BufferedTable } from "../transaction/buffered-table.js"
 import { assertKeysFit } from "../key-size.js"
 import {
   recentUser,
+  snapshotAttributes,
   snapshotFits,
-  snapshotOfTokenItem,
+  snapshotOfItem,
   userAtVersion,
   userRecordOf,
   USER_SNAPSHOT,
@@ -114,7 +115,7 @@ export class SessionStore {
    */
   async fromTokenItem(item: Item): Promise<StoredSession> {
     const record = this.toRecord(item)
-    const snapshot = snapshotOfTokenItem(item)
+    const snapshot = snapshotOfItem(item)
     if (snapshot && snapshot.user.id === record.userId && (await userCopiesAllowed(this.table))) snapshots.set(record, snapshot.user)
     return record
   }
@@ -200,7 +201,7 @@ export class SessionStore {
     const record = definedChanges(session, []) as StoredSession
     const tokenItem = this.planTokenItem(record)
     if (!snapshot) return [this.planSessionItem(record), tokenItem]
-    const withUser: WriteAction = { ...tokenItem, item: { ...tokenItem.item, [USER_SNAPSHOT]: snapshot.user, [USER_VERSION]: snapshot.version } }
+    const withUser: WriteAction = { ...tokenItem, item: { ...tokenItem.item, ...snapshotAttributes(snapshot) } }
     const actions = [this.planSessionItem(record), withUser]
     if (snapshot.check) {
       actions.push({ kind: "check", key: this.userKey(session.userId), condition: userAtVersion(this.table, snapshot.version), label: CHECK_USER_LABEL })

@@ -1,6 +1,8 @@
 /**
  * The user snapshot kept in each session token item, so a session and its
- * user are read with ONE strongly consistent GetItem.
+ * user are read with ONE strongly consistent GetItem, and in the user's email
+ * lookup item, so a user is found by email with ONE strongly consistent
+ * GetItem (never through GSI1, which lags).
  *
  * Protocol (never a stale user once an update of that user has returned):
  * - the user item carries `userVersion` (missing = 0), incremented by every
@@ -14,11 +16,16 @@
  *   sessions is refreshed (`refreshSessionSnapshots`), each only when it
  *   holds an older version. A session created meanwhile either committed
  *   before the user write (then the refresh sees it) or fails its check.
+ * - the email lookup item gets its copy with the user (same transaction,
+ *   version 0) and is refreshed after each update like the token items
+ *   (`refreshEmailLookupSnapshot`), only while it is still claimed by that
+ *   user; a claim written without a copy (an email change, a backfill) gets
+ *   one on the next refresh and is read by key until then.
  * - snapshots are trusted only on a table whose lookups are complete: on a
  *   legacy table `@auth/dynamodb-adapter` may change users without
  *   refreshing them (see `lookup-mode.ts`).
  */
-import type { Expression, Item, ItemTable } from "../table-client.js"
+import type { Expression, Item, ItemTable, Key } from "../table-client.js"
 import { itemSize } from "../item-size.js"
 import { isConditionFailure } from "./transactions.js"
 import { toRecord, type StoredRecord } from "./stored-record.js"
@@ -60,8 +67,13 @@ export function rememberVersion(record: StoredRecord, version: number): StoredRe
   return record
 }
 
-/** The snapshot of a token item, or undefined when it has none. */
-export function snapshotOfTokenItem(item: Item): VersionedUser | undefined {
+/** The attributes that give an item (token item, email lookup) a copy of `copy.user` at `copy.version`. */
+export function snapshotAttributes(copy: VersionedUser): Item {
+  return { [USER_SNAPSHOT]: copy.user, [USER_VERSION]: copy.version }
+}
+
+/** The snapshot of a token or email lookup item, or undefined when it has none. */
+export function snapshotOfItem(item: Item): VersionedUser | undefined {
   const user = item[USER_SNAPSHOT]
   const version = item[USER_VERSION]
   if (typeof user !== "object" || user === null || Array.isArray(user) || typeof version !== "number") return undefined
@@ -173,33 +185,61 @@ async function runBounded<T>(items: readonly T[], work: (item: T) => Promise<voi
  * requires `userVersion` to exist), newer snapshots are left alone.
  */
 export async function refreshSessionSnapshots(table: ItemTable, current: VersionedUser, sessionTokens: readonly string[]): Promise<void> {
-  const fits = snapshotFits(current.user)
-  await runBounded(sessionTokens, async (sessionToken) => {
-      try {
-        await table.write(
-          {
-            kind: "update",
-            key: table.keysOf("sessionToken", { sessionToken }),
-            // A user grown too large for a copy: the copy goes, and its sessions read the user by key.
-            update: fits
-              ? {
-                  expression: "SET #user = :user, #version = :version",
-                  names: { "#user": USER_SNAPSHOT, "#version": USER_VERSION },
-                  values: { ":user": current.user, ":version": current.version },
-                }
-              : { expression: "REMOVE #user, #version", names: { "#user": USER_SNAPSHOT, "#version": USER_VERSION } },
-            condition: {
-              expression: "attribute_exists(#version) AND #version < :version",
-              names: { "#version": USER_VERSION },
-              values: { ":version": current.version },
-            },
-            label: "refresh user snapshot of session token item",
-          },
-          "refresh user snapshot",
-        )
-      } catch (error) {
-        // Deleted meanwhile, or already holding a newer version: nothing to refresh.
-        if (!isConditionFailure(error)) throw error
-      }
-  })
+  await runBounded(sessionTokens, (sessionToken) =>
+    refreshCopy(
+      table,
+      table.keysOf("sessionToken", { sessionToken }),
+      current,
+      { expression: "attribute_exists(#version) AND #version < :version", names: { "#version": USER_VERSION }, values: { ":version": current.version } },
+      "refresh user snapshot of session token item",
+    ),
+  )
+}
+
+/**
+ * Copies `current` into the lookup item of its email, when that item is
+ * still claimed by the user and holds no copy or an older one. Call it only
+ * where copies are allowed (`userCopiesAllowed`): a copy added while another
+ * instance may still update users without refreshing could go stale.
+ */
+export async function refreshEmailLookupSnapshot(table: ItemTable, current: VersionedUser): Promise<void> {
+  const email = current.user.email
+  if (typeof email !== "string" || email === "") return
+  await refreshCopy(
+    table,
+    table.keysOf("emailLookup", { email }),
+    current,
+    {
+      expression: "#userId = :userId AND (attribute_not_exists(#version) OR #version < :version)",
+      names: { "#userId": "userId", "#version": USER_VERSION },
+      values: { ":userId": current.user.id, ":version": current.version },
+    },
+    "refresh user snapshot of email lookup item",
+  )
+}
+
+/** One conditional UpdateItem bringing the copy in the item at `key` to `current`; a failed condition means there is nothing to refresh. */
+async function refreshCopy(table: ItemTable, key: Key, current: VersionedUser, condition: Expression, label: string): Promise<void> {
+  try {
+    await table.write(
+      {
+        kind: "update",
+        key,
+        // A user grown too large for a copy: the copy goes, and readers read the user by key.
+        update: snapshotFits(current.user)
+          ? {
+              expression: "SET #user = :user, #version = :version",
+              names: { "#user": USER_SNAPSHOT, "#version": USER_VERSION },
+              values: { ":user": current.user, ":version": current.version },
+            }
+          : { expression: "REMOVE #user, #version", names: { "#user": USER_SNAPSHOT, "#version": USER_VERSION } },
+        condition,
+        label,
+      },
+      "refresh user snapshot",
+    )
+  } catch (error) {
+    // Deleted meanwhile, claimed by someone else, or already holding a newer version.
+    if (!isConditionFailure(error)) throw error
+  }
 }

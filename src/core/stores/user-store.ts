@@ -2,23 +2,31 @@
  * Users, in stored form. A user item is pk = sk = `USER#<id>` with GSI1 keys
  * `USER#<email>` (only when it has an email); an email lookup item
  * pk = sk = `EMAIL#<email>` claims the email for one user, written in the same
- * transaction as the user, so two users can never share an email.
+ * transaction as the user, so two users can never share an email. Where the
+ * table allows user copies (`lookup-mode.ts`), the lookup item also carries a
+ * copy of the user (`user-snapshot.ts`): a user is found by email with one
+ * strongly consistent GetItem, hit or miss.
  */
 import { DynamoAuthAdapterError, isDynamoAuthAdapterError } from "../errors.js"
+import { assertItemFits } from "../item-size.js"
 import type { Item, ItemTable, WriteAction } from "../table-client.js"
 import { ITEM_TYPES, providerAccountOf } from "../../table/entities.js"
 import { accountIdLookupKey } from "../models/account-id-lookup.js"
 import { absentOrOwnedBy, both, itemAbsent, itemPresent, ownedBy, setAndRemove } from "./conditions.js"
 import { definedChanges, toRecord, type StoredRecord } from "./stored-record.js"
 import { claimLabel, isConditionFailure, transact } from "./transactions.js"
-import { legacyFallbackNeeded } from "./lookup-mode.js"
+import { legacyFallbackNeeded, userCopiesAllowed } from "./lookup-mode.js"
 import { BufferedTable } from "../transaction/buffered-table.js"
 import {
   dropSessionSnapshots,
   forgetUser,
+  refreshEmailLookupSnapshot,
   refreshSessionSnapshots,
   rememberUser,
   rememberVersion,
+  snapshotAttributes,
+  snapshotFits,
+  snapshotOfItem,
   userRecordOf,
   USER_VERSION,
   versionOfItem,
@@ -74,13 +82,18 @@ export class UserStore {
   }
 
   /**
-   * The user with this email. One GSI1 Query on the common path; when the
-   * index has nothing (it lags on AWS), the email lookup item is read with a
-   * strongly consistent GetItem so a user created a moment ago is found.
+   * The user with this email. Where the table allows user copies: the email
+   * lookup item (one strongly consistent GetItem), whose copy of the user is
+   * the answer (a claim without a copy is followed to the user by key).
+   * Elsewhere (a legacy table, whose users may have no lookup item): one GSI1
+   * Query on the common path; when the index has nothing (it lags on AWS),
+   * the email lookup item is read with a strongly consistent GetItem so a
+   * user created a moment ago is found.
    */
   async getByEmail(email: string): Promise<StoredRecord | null> {
     // An empty email is never indexed nor claimed (see emailOf): no user has it, and it has no key to query.
     if (emailOf({ email }) === undefined) return null
+    if (await userCopiesAllowed(this.table)) return this.getByEmailLookup(email)
     const { names } = this.table
     const gsi = this.indexKeys(email)
     const items = await this.table.queryAll(
@@ -103,21 +116,51 @@ export class UserStore {
     return this.get(lookup.userId)
   }
 
-  /** The writes that create `user` and claim its email (fails with EMAIL_EXISTS when taken). */
-  planCreate(user: NewStoredUser, staleEmailOwner?: string): WriteAction[] {
-    const { names } = this.table
+  /**
+   * The user claiming `email` on a table whose lookups are complete: the
+   * lookup item's copy, or the user it names (read by key; null when that
+   * user no longer has the email: a stale claim). No lookup item: no user.
+   */
+  private async getByEmailLookup(email: string): Promise<StoredRecord | null> {
+    const lookup = await this.table.get(this.emailKey(email), "get email lookup")
+    if (!lookup || typeof lookup.userId !== "string") return null
+    const copy = snapshotOfItem(lookup)
+    if (copy && copy.user.id === lookup.userId && emailOf(copy.user) === email) {
+      if (!(this.table instanceof BufferedTable)) rememberUser(this.table, copy)
+      return copy.user
+    }
+    const owner = await this.get(lookup.userId)
+    return owner && emailOf(owner) === email ? owner : null
+  }
+
+  private userItem(user: NewStoredUser): Item {
+    return { ...this.userKey(user.id), ...this.indexKeys(emailOf(user)), type: ITEM_TYPES.user, ...user }
+  }
+
+  /**
+   * The writes that create `user` and claim its email (fails with
+   * EMAIL_EXISTS when taken); `withCopy` puts a copy of the user (version 0)
+   * in the claim.
+   */
+  planCreate(user: NewStoredUser, staleEmailOwner?: string, withCopy = false): WriteAction[] {
     const email = emailOf(user)
-    const userItem: Item = { ...this.userKey(user.id), ...this.indexKeys(email), type: ITEM_TYPES.user, ...user }
-    const actions: WriteAction[] = [{ kind: "put", item: userItem, condition: itemAbsent(names), label: `put user ${user.id}` }]
-    if (email !== undefined) actions.push(this.planClaimEmail(email, user.id, staleEmailOwner))
+    const actions: WriteAction[] = [{ kind: "put", item: this.userItem(user), condition: itemAbsent(this.table.names), label: `put user ${user.id}` }]
+    if (email !== undefined) {
+      const copy = withCopy ? { user: { ...definedChanges(user, []), id: user.id }, version: 0 } : undefined
+      actions.push(this.planClaimEmail(email, user.id, staleEmailOwner, copy))
+    }
     return actions
   }
 
-  /** The claim on `email`; with `staleOwner`, it replaces that owner's stale claim instead of requiring none. */
-  private planClaimEmail(email: string, userId: string, staleOwner?: string): WriteAction {
+  /**
+   * The claim on `email`, with `copy` of its user when given (and small
+   * enough); with `staleOwner`, it replaces that owner's stale claim instead
+   * of requiring none.
+   */
+  private planClaimEmail(email: string, userId: string, staleOwner?: string, copy?: VersionedUser): WriteAction {
     return {
       kind: "put",
-      item: { ...this.emailKey(email), type: ITEM_TYPES.emailLookup, email, userId },
+      item: { ...this.emailKey(email), type: ITEM_TYPES.emailLookup, email, userId, ...(copy && snapshotFits(copy.user) ? snapshotAttributes(copy) : {}) },
       condition: staleOwner === undefined ? itemAbsent(this.table.names) : ownedBy(staleOwner),
       label: claimLabel.email(email),
     }
@@ -156,7 +199,10 @@ export class UserStore {
 
   /** Creates the user and its email lookup in one transaction; returns the stored record. */
   async create(user: NewStoredUser): Promise<StoredRecord> {
-    await this.withStaleClaimRepair(emailOf(user), (stale) => transact(this.table, this.planCreate(user, stale), "create user"))
+    // Refused before anything is sent, the table's metadata read included.
+    assertItemFits(this.userItem(user), `put user ${user.id}`)
+    const withCopy = await userCopiesAllowed(this.table)
+    await this.withStaleClaimRepair(emailOf(user), (stale) => transact(this.table, this.planCreate(user, stale, withCopy), "create user"))
     const created = rememberVersion(definedChanges(user, []), 0)
     if (!(this.table instanceof BufferedTable)) rememberUser(this.table, { user: { ...created, id: user.id }, version: 0 })
     return created
@@ -213,8 +259,9 @@ export class UserStore {
    * On a table whose lookups are complete, every update increments the
    * user's `userVersion`, then refreshes the user snapshot in each of its
    * sessions' token items (one Query of the user's sessions, one conditional
-   * UpdateItem per session; see `user-snapshot.ts`), so once this returns no
-   * session reads an older user. Inside a buffered transaction the refresh
+   * UpdateItem per session) and in its email lookup item (one conditional
+   * UpdateItem, alongside; see `user-snapshot.ts`), so once this returns no
+   * session and no read by email sees an older user. Inside a buffered transaction the refresh
    * runs after its commit. On a legacy table (where `@auth/dynamodb-adapter`
    * may still read users, and would show the version) neither happens: no
    * session there carries a copy.
@@ -268,9 +315,16 @@ export class UserStore {
       record = this.committedRecord(item)
       current = { user: { ...record, id }, version: versionOfItem(item) }
     }
-    const sessions = await this.listSessionItems(id)
-    const tokens = sessions.flatMap((session) => (typeof session.sessionToken === "string" ? [session.sessionToken] : []))
-    await refreshSessionSnapshots(this.table, current, tokens)
+    const refreshSessions = async (user: VersionedUser) => {
+      const sessions = await this.listSessionItems(id)
+      const tokens = sessions.flatMap((session) => (typeof session.sessionToken === "string" ? [session.sessionToken] : []))
+      await refreshSessionSnapshots(this.table, user, tokens)
+    }
+    // The email lookup gains its copy only where every instance refreshes copies (see refreshEmailLookupSnapshot).
+    const refreshEmail = async (user: VersionedUser) => {
+      if (await userCopiesAllowed(this.table)) await refreshEmailLookupSnapshot(this.table, user)
+    }
+    await Promise.all([refreshSessions(current), refreshEmail(current)])
     return record
   }
 
