@@ -23,20 +23,15 @@ import { itemAbsent, itemPresent, setAndRemove } from "./conditions.js"
 import { definedChanges, toRecord, type StoredRecord } from "./stored-record.js"
 import { legacyFallbackNeeded, userCopiesAllowed } from "./lookup-mode.js"
 import { isConditionFailure, transact } from "./transactions.js"
-import { BufferedTable } from "../transaction/buffered-table.js"
 import { assertKeysFit } from "../key-size.js"
 import {
-  recentUser,
+  planUserCheck,
   snapshotAttributes,
-  snapshotFits,
   snapshotOfItem,
-  userAtVersion,
-  userRecordOf,
+  transactWithUserCopy,
   USER_SNAPSHOT,
   USER_VERSION,
-  versionOfItem,
-  versionOfRecord,
-  type VersionedUser,
+  type UserCopy,
 } from "./user-snapshot.js"
 
 /** A session to create, in stored form (`expires` in epoch seconds). */
@@ -50,15 +45,8 @@ export type StoredSession = StoredRecord & { sessionToken: string; userId: strin
 
 const IMMUTABLE = ["sessionToken", "userId"] as const
 
-/** How often a session is re-planned because its user changed between the read and the write; the last try copies no user. */
-const SNAPSHOT_ATTEMPTS = 4
-
-const CHECK_USER_LABEL = "check user version (session snapshot)"
-
-/** The user copied into a new session's token item; `check` unless the same transaction writes the user. */
-export interface SessionUserSnapshot extends VersionedUser {
-  check: boolean
-}
+/** The user copied into a new session's token item (see `transactWithUserCopy`). */
+export type SessionUserSnapshot = UserCopy
 
 const snapshots = new WeakMap<object, StoredRecord>()
 
@@ -197,75 +185,32 @@ export class SessionStore {
    * `snapshot`, the token item holds that copy of the user, and (when
    * `snapshot.check`) the transaction checks the user is still at its version.
    */
-  planCreate(session: NewStoredSession, snapshot?: SessionUserSnapshot): WriteAction[] {
+  planCreate(session: NewStoredSession, snapshot?: UserCopy): WriteAction[] {
     const record = definedChanges(session, []) as StoredSession
     const tokenItem = this.planTokenItem(record)
     if (!snapshot) return [this.planSessionItem(record), tokenItem]
     const withUser: WriteAction = { ...tokenItem, item: { ...tokenItem.item, ...snapshotAttributes(snapshot) } }
-    const actions = [this.planSessionItem(record), withUser]
-    if (snapshot.check) {
-      actions.push({ kind: "check", key: this.userKey(session.userId), condition: userAtVersion(this.table, snapshot.version), label: CHECK_USER_LABEL })
-    }
-    return actions
+    return snapshot.check ? [this.planSessionItem(record), withUser, planUserCheck(this.table, snapshot)] : [this.planSessionItem(record), withUser]
   }
 
   private planSessionItem(record: StoredSession): WriteAction {
     return { kind: "put", item: { ...this.sessionKeys(record.userId, record.sessionToken), type: ITEM_TYPES.session, ...record }, label: "put session" }
   }
 
-  private userKey(userId: string) {
-    return this.table.keysOf("user", { id: userId })
-  }
-
   /**
    * Creates the session (both items, one transaction). On a table whose
-   * lookups are complete the token item also gets a copy of the user:
-   * `knownUser` (a record the user store returned just now), else one read
-   * in the last seconds, else a consistent GetItem; the transaction checks
-   * the user still has that version, and on a change is planned again with a
-   * fresh read (bounded; the last try copies no user).
+   * lookups are complete the token item also gets a copy of the user,
+   * checked against the user's version (see `transactWithUserCopy`):
+   * `knownUser` is a record the user store returned just now.
    */
   async create(session: NewStoredSession, knownUser?: StoredRecord): Promise<StoredSession> {
     const record = definedChanges(session, []) as StoredSession
     // Keys DynamoDB would refuse are refused before anything is read.
     assertKeysFit(this.sessionKeys(session.userId, session.sessionToken), this.table.names, "put session")
     assertKeysFit(this.tokenKey(session.sessionToken), this.table.names, "put session token item")
-    const copyUser = await userCopiesAllowed(this.table)
-    for (let attempt = 1; ; attempt++) {
-      const snapshot = copyUser && attempt < SNAPSHOT_ATTEMPTS ? await this.snapshotFor(session.userId, attempt === 1 ? knownUser : undefined, attempt === 1) : undefined
-      try {
-        await transact(this.table, this.planCreate(session, snapshot), "create session")
-        return record
-      } catch (error) {
-        if (snapshot?.check && userCheckFailed(error)) continue
-        throw error
-      }
-    }
-  }
-
-  /** The copy of user `userId` for a new session, or undefined when none can be made (no such user, too large, changed in this transaction). */
-  private async snapshotFor(userId: string, knownUser: StoredRecord | undefined, useRecent: boolean): Promise<SessionUserSnapshot | undefined> {
-    const key = this.userKey(userId)
-    const buffered = this.table instanceof BufferedTable ? this.table : undefined
-    const pending = buffered?.pendingKind(key)
-    if (pending === "put") {
-      // Created in this transaction (a sign-up): the copy is the buffered user, and one transaction cannot check an item it writes.
-      const item = await this.table.get(key, "get user (buffered)")
-      return item ? this.snapshotOf(userRecordOf(item, this.table), versionOfItem(item), false) : undefined
-    }
-    // Updated or deleted earlier in this transaction: its committed version is not known yet.
-    if (pending !== undefined && pending !== "check") return undefined
-    const knownVersion = knownUser && knownUser.id === userId ? versionOfRecord(knownUser) : undefined
-    if (knownUser && knownVersion !== undefined) return this.snapshotOf(knownUser, knownVersion, true)
-    const recent = useRecent ? recentUser(this.table, userId) : undefined
-    if (recent) return this.snapshotOf(recent.user, recent.version, true)
-    const item = await this.table.get(key, "get user (to copy into the session)")
-    return item ? this.snapshotOf(userRecordOf(item, this.table), versionOfItem(item), true) : undefined
-  }
-
-  private snapshotOf(user: StoredRecord, version: number, check: boolean): SessionUserSnapshot | undefined {
-    if (typeof user.id !== "string" || !snapshotFits(user)) return undefined
-    return { user: user as StoredRecord & { id: string }, version, check }
+    const copies = await userCopiesAllowed(this.table)
+    await transactWithUserCopy(this.table, session.userId, copies, (copy) => this.planCreate(session, copy), "create session", knownUser)
+    return record
   }
 
   /**
@@ -332,14 +277,6 @@ export class SessionStore {
     const tokenItem = await this.table.get(this.tokenKey(sessionToken), "get session by token")
     return tokenItem ? this.toRecord(tokenItem) : this.findLegacy(sessionToken)
   }
-}
-
-/** The transaction failed because the user changed (or went) since it was copied. */
-function userCheckFailed(error: unknown): boolean {
-  return (
-    isDynamoAuthAdapterError(error, "TRANSACTION_FAILED") &&
-    (error.reasons ?? []).some((r) => r.code === "ConditionalCheckFailed" && r.action === CHECK_USER_LABEL)
-  )
 }
 
 function isConditionFailed(error: unknown): boolean {

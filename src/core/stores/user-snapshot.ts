@@ -25,9 +25,11 @@
  *   legacy table `@auth/dynamodb-adapter` may change users without
  *   refreshing them (see `lookup-mode.ts`).
  */
-import type { Expression, Item, ItemTable, Key } from "../table-client.js"
+import type { Expression, Item, ItemTable, Key, WriteAction } from "../table-client.js"
+import { isDynamoAuthAdapterError } from "../errors.js"
 import { itemSize } from "../item-size.js"
-import { isConditionFailure } from "./transactions.js"
+import { BufferedTable } from "../transaction/buffered-table.js"
+import { isConditionFailure, transact } from "./transactions.js"
 import { toRecord, type StoredRecord } from "./stored-record.js"
 
 /** The user item's version attribute (a number; missing means 0). */
@@ -83,7 +85,7 @@ export function snapshotOfItem(item: Item): VersionedUser | undefined {
   return { user: record as StoredRecord & { id: string }, version }
 }
 
-/** The condition of a session write that copies the user at `version`: the user exists and is still at that version. */
+/** The condition of a write that copies the user at `version`: the user exists and is still at that version. */
 export function userAtVersion(table: Pick<ItemTable, "names">, version: number): Expression {
   return version === 0
     ? { expression: "attribute_exists(#pk) AND attribute_not_exists(#version)", names: { "#pk": table.names.partitionKey, "#version": USER_VERSION } }
@@ -100,6 +102,82 @@ export const MAX_SNAPSHOT_BYTES = 64 * 1024
 /** Whether `user` is small enough to be copied into token items. */
 export function snapshotFits(user: StoredRecord): boolean {
   return itemSize(user) <= MAX_SNAPSHOT_BYTES
+}
+
+/** The user copied into an item a transaction writes (a session token item, an account claim); `check` unless the same transaction writes the user. */
+export interface UserCopy extends VersionedUser {
+  check: boolean
+}
+
+const CHECK_USER_LABEL = "check user version (user copy)"
+
+/** The ConditionCheck that the user is still at the version `copy` was taken at. */
+export function planUserCheck(table: Pick<ItemTable, "names" | "keysOf">, copy: VersionedUser): WriteAction {
+  return { kind: "check", key: table.keysOf("user", { id: copy.user.id }), condition: userAtVersion(table, copy.version), label: CHECK_USER_LABEL }
+}
+
+/** The transaction failed because the user changed (or went) since it was copied. */
+export function userCheckFailed(error: unknown): boolean {
+  return (
+    isDynamoAuthAdapterError(error, "TRANSACTION_FAILED") &&
+    (error.reasons ?? []).some((r) => r.code === "ConditionalCheckFailed" && r.action === CHECK_USER_LABEL)
+  )
+}
+
+/** How often a write is re-planned because its user changed between the read and the write; the last try copies no user. */
+const COPY_ATTEMPTS = 4
+
+/**
+ * Runs the transaction `plan(copy)` with a copy of user `userId`: `knownUser`
+ * (a record the user store returned just now), else one read in the last
+ * seconds, else a consistent GetItem. The transaction checks the user still
+ * has that version (unless it writes the user itself); on a change it is
+ * planned again with a fresh read (bounded; the last try copies no user).
+ * Without `copies` (the table does not allow them) it runs once, no copy.
+ */
+export async function transactWithUserCopy(
+  table: ItemTable,
+  userId: string,
+  copies: boolean,
+  plan: (copy: UserCopy | undefined) => WriteAction[],
+  what: string,
+  knownUser?: StoredRecord,
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const copy = copies && attempt < COPY_ATTEMPTS ? await userCopyFor(table, userId, attempt === 1 ? knownUser : undefined, attempt === 1) : undefined
+    try {
+      await transact(table, plan(copy), what)
+      return
+    } catch (error) {
+      if (copy?.check && userCheckFailed(error)) continue
+      throw error
+    }
+  }
+}
+
+/** The copy of user `userId` for a new item, or undefined when none can be made (no such user, too large, changed in this transaction). */
+async function userCopyFor(table: ItemTable, userId: string, knownUser: StoredRecord | undefined, useRecent: boolean): Promise<UserCopy | undefined> {
+  const key = table.keysOf("user", { id: userId })
+  const buffered = table instanceof BufferedTable ? table : undefined
+  const pending = buffered?.pendingKind(key)
+  if (pending === "put") {
+    // Created in this transaction (a sign-up): the copy is the buffered user, and one transaction cannot check an item it writes.
+    const item = await table.get(key, "get user (buffered)")
+    return item ? copyOf(userRecordOf(item, table), versionOfItem(item), false) : undefined
+  }
+  // Updated or deleted earlier in this transaction: its committed version is not known yet.
+  if (pending !== undefined && pending !== "check") return undefined
+  const knownVersion = knownUser && knownUser.id === userId ? versionOfRecord(knownUser) : undefined
+  if (knownUser && knownVersion !== undefined) return copyOf(knownUser, knownVersion, true)
+  const recent = useRecent ? recentUser(table, userId) : undefined
+  if (recent) return copyOf(recent.user, recent.version, true)
+  const item = await table.get(key, "get user (to copy)")
+  return item ? copyOf(userRecordOf(item, table), versionOfItem(item), true) : undefined
+}
+
+function copyOf(user: StoredRecord, version: number, check: boolean): UserCopy | undefined {
+  if (typeof user.id !== "string" || !snapshotFits(user)) return undefined
+  return { user: user as StoredRecord & { id: string }, version, check }
 }
 
 /**
