@@ -95,7 +95,8 @@ export function DynamoDBAdapter(client: DynamoClientInput, options: DynamoDBAdap
     async getUserByAccount({ provider, providerAccountId }: Pick<AdapterAccount, "provider" | "providerAccountId">): Promise<AdapterUser | null> {
       const owner = await accounts.ownerOf(provider, providerAccountId)
       if (!owner) return null
-      const user = await users.get(owner.userId)
+      // The lookup item's copy of the user, when it has one: one GetItem in all.
+      const user = owner.user ?? (await users.get(owner.userId))
       return user ? toAdapterUser(user) : null
     },
 

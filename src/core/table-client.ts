@@ -24,6 +24,7 @@ import { toDocumentClient, type DynamoClientInput } from "./dynamo-client.js"
 import { DynamoAuthAdapterError } from "./errors.js"
 import { assertItemFits } from "./item-size.js"
 import { assertKeysFit } from "./key-size.js"
+import { assertWriteFits } from "./write-limits.js"
 import type { Logger } from "./logger.js"
 import { silentLogger } from "./logger.js"
 import { capacityUnitsOf, requestLogDetails, type RequestDescription } from "./request-log.js"
@@ -255,19 +256,8 @@ export class TableClient implements ItemTable {
     }
   }
 
-  /**
-   * Refuses, before anything is sent, a write DynamoDB would reject for its
-   * size: a key attribute over its limit, an item over 400 KB, or an update
-   * whose new values alone are over 400 KB (the item can only be larger).
-   */
   private assertFits(action: WriteAction): void {
-    if (action.kind === "put") {
-      assertKeysFit(action.item, this.names, action.label)
-      assertItemFits(action.item, action.label)
-      return
-    }
-    assertKeysFit(action.key, this.names, action.label)
-    if (action.kind === "update") assertItemFits({ ...action.key, ...action.update.values }, action.label)
+    assertWriteFits(action, this.names)
   }
 
   /** One page of a Query. */

@@ -137,8 +137,8 @@ export const accountBackend: ModelBackend = {
     const account = { ...record }
     // Auth.js needs an account type; Better Auth has none.
     if (account.type === undefined) account.type = account.provider === "credential" ? "credentials" : "oauth"
-    // The store's plan includes the account's id lookup.
-    await transact(table, createIdentityStores(table).accounts.planCreate(account as NewStoredAccount), "create account")
+    // The store writes the account's id lookup too, and a copy of the user in its provider-account claim.
+    await createIdentityStores(table).accounts.create(account as NewStoredAccount)
     return account
   },
   async update(table, current, changes) {

@@ -9,6 +9,10 @@
  * Tables written by `@auth/dynamodb-adapter` have no lookup items: a lookup
  * miss falls back to GSI1 and writes the missing lookup item (conditionally),
  * unless the table is known to have every lookup item (`lookup-mode.ts`).
+ *
+ * Where the table allows user copies, the lookup item also carries a copy of
+ * its user (`user-snapshot.ts`), so Auth.js's getUserByAccount (twice per
+ * OAuth sign-in) is one strongly consistent GetItem.
  */
 import { DynamoAuthAdapterError, isDynamoAuthAdapterError } from "../errors.js"
 import type { Item, ItemTable, WriteAction } from "../table-client.js"
@@ -17,7 +21,10 @@ import { planDeleteAccountIdLookup, planPutAccountIdLookup } from "../models/acc
 import { baseKeyOf } from "./base-key.js"
 import { absentOrOwnedBy, itemAbsent, itemPresent, ownedBy, setAndRemove } from "./conditions.js"
 import { definedChanges, toRecord, type StoredRecord } from "./stored-record.js"
-import { legacyFallbackNeeded } from "./lookup-mode.js"
+import { legacyFallbackNeeded, userCopiesAllowed } from "./lookup-mode.js"
+import { planUserCheck, rememberUser, snapshotAttributes, snapshotOfItem, transactWithUserCopy, type UserCopy } from "./user-snapshot.js"
+import { BufferedTable } from "../transaction/buffered-table.js"
+import { assertWriteFits } from "../write-limits.js"
 import { claimLabel, isConditionFailure, transact } from "./transactions.js"
 
 /** An account to create, in stored form. */
@@ -32,6 +39,8 @@ export interface AccountOwner {
   userId: string
   /** The account item itself when it had to be read to find the owner (GSI1 fallback). */
   account?: StoredRecord
+  /** The user, when the lookup item holds a copy that can be trusted (the table allows copies). */
+  user?: StoredRecord
 }
 
 const IMMUTABLE = ["userId", "provider", "providerAccountId"] as const
@@ -64,7 +73,7 @@ export class AccountStore {
    */
   async ownerOf(provider: string, providerAccountId: string): Promise<AccountOwner | null> {
     const lookup = await this.table.get(this.lookupKey(provider, providerAccountId), "get account lookup")
-    if (lookup && typeof lookup.userId === "string") return { userId: lookup.userId }
+    if (lookup && typeof lookup.userId === "string") return { userId: lookup.userId, ...(await this.trustedCopy(lookup, lookup.userId)) }
     if (!(await legacyFallbackNeeded(this.table))) return null
     const { names } = this.table
     const gsi = this.table.keysOf("account", { userId: "-", provider, providerAccountId })
@@ -85,6 +94,14 @@ export class AccountStore {
     return { userId: item.userId, account: this.toRecord(item) }
   }
 
+  /** `{ user }` when the lookup's copy of its owner can be trusted, else nothing. */
+  private async trustedCopy(lookup: Item, userId: string): Promise<{ user?: StoredRecord }> {
+    const copy = snapshotOfItem(lookup)
+    if (!copy || copy.user.id !== userId || !(await userCopiesAllowed(this.table))) return {}
+    if (!(this.table instanceof BufferedTable)) rememberUser(this.table, copy)
+    return { user: copy.user }
+  }
+
   private async backfillLookup(provider: string, providerAccountId: string, userId: string): Promise<void> {
     try {
       await this.table.write(this.planClaim(provider, providerAccountId, userId), "write missing account lookup")
@@ -94,10 +111,17 @@ export class AccountStore {
     }
   }
 
-  private planClaim(provider: string, providerAccountId: string, userId: string, staleOwner?: string): WriteAction {
+  private planClaim(provider: string, providerAccountId: string, userId: string, staleOwner?: string, copy?: UserCopy): WriteAction {
     return {
       kind: "put",
-      item: { ...this.lookupKey(provider, providerAccountId), type: ITEM_TYPES.accountLookup, provider, providerAccountId, userId },
+      item: {
+        ...this.lookupKey(provider, providerAccountId),
+        type: ITEM_TYPES.accountLookup,
+        provider,
+        providerAccountId,
+        userId,
+        ...(copy ? snapshotAttributes(copy) : {}),
+      },
       condition: staleOwner === undefined ? itemAbsent(this.table.names) : ownedBy(staleOwner),
       label: claimLabel.account(provider, providerAccountId),
     }
@@ -136,9 +160,11 @@ export class AccountStore {
    * The writes that create the account, claim its provider account
    * (ACCOUNT_EXISTS when taken) and, for an account with an `id`, write its
    * id lookup (`ACCOUNT_ID#<id>`, how Better Auth finds an account), so every
-   * account this library writes has all its lookups.
+   * account this library writes has all its lookups. With `copy`, the claim
+   * holds that copy of the user (checked against its version when
+   * `copy.check`).
    */
-  planCreate(account: NewStoredAccount, staleOwner?: string): WriteAction[] {
+  planCreate(account: NewStoredAccount, staleOwner?: string, copy?: UserCopy): WriteAction[] {
     const { userId, provider, providerAccountId } = account
     const byId = planPutAccountIdLookup(this.table.names, account)
     return [
@@ -147,8 +173,9 @@ export class AccountStore {
         item: { ...this.accountKeys(userId, provider, providerAccountId), ...account },
         label: `put account ${provider}#${providerAccountId} of user ${userId}`,
       },
-      this.planClaim(provider, providerAccountId, userId, staleOwner),
+      this.planClaim(provider, providerAccountId, userId, staleOwner, copy),
       ...(byId ? [byId] : []),
+      ...(copy?.check ? [planUserCheck(this.table, copy)] : []),
     ]
   }
 
@@ -165,15 +192,25 @@ export class AccountStore {
     return lookup.userId
   }
 
-  /** Creates the account and its lookup in one transaction; ACCOUNT_EXISTS (nothing written) when anyone has it. */
-  async create(account: NewStoredAccount): Promise<StoredRecord> {
+  /**
+   * Creates the account and its lookups in one transaction; ACCOUNT_EXISTS
+   * (nothing written) when anyone has it. Where the table allows copies, the
+   * claim holds a copy of the user (`knownUser` when it is the user as just
+   * returned by the user store), checked against the user's version.
+   */
+  async create(account: NewStoredAccount, knownUser?: StoredRecord): Promise<StoredRecord> {
+    // Refused before anything is sent, the table's metadata read included.
+    for (const action of this.planCreate(account)) assertWriteFits(action, this.table.names)
+    const copies = await userCopiesAllowed(this.table)
+    const run = (stale?: string) =>
+      transactWithUserCopy(this.table, account.userId, copies, (copy) => this.planCreate(account, stale, copy), "create account", knownUser)
     try {
-      await transact(this.table, this.planCreate(account), "create account")
+      await run()
     } catch (error) {
       if (!isDynamoAuthAdapterError(error, "ACCOUNT_EXISTS")) throw error
       const stale = await this.staleOwner(account.provider, account.providerAccountId)
       if (stale === undefined) throw error
-      await transact(this.table, this.planCreate(account, stale), "create account")
+      await run(stale)
     }
     return definedChanges(account, [])
   }

@@ -16,10 +16,11 @@
  *   sessions is refreshed (`refreshSessionSnapshots`), each only when it
  *   holds an older version. A session created meanwhile either committed
  *   before the user write (then the refresh sees it) or fails its check.
- * - the email lookup item gets its copy with the user (same transaction,
- *   version 0) and is refreshed after each update like the token items
- *   (`refreshEmailLookupSnapshot`), only while it is still claimed by that
- *   user; a claim written without a copy (an email change, a backfill) gets
+ * - lookup items get their copy the same way: the email claim with the user
+ *   (same transaction, version 0), a provider-account claim with a version
+ *   check like a session's; both are refreshed after each update like the
+ *   token items, only while the user still owns them. A claim written
+ *   without a copy (an email change, a backfill, a Better Auth link) gets
  *   one on the next refresh and is read by key until then.
  * - snapshots are trusted only on a table whose lookups are complete: on a
  *   legacy table `@auth/dynamodb-adapter` may change users without
@@ -30,6 +31,7 @@ import { isDynamoAuthAdapterError } from "../errors.js"
 import { itemSize } from "../item-size.js"
 import { BufferedTable } from "../transaction/buffered-table.js"
 import { isConditionFailure, transact } from "./transactions.js"
+import { both } from "./conditions.js"
 import { toRecord, type StoredRecord } from "./stored-record.js"
 
 /** The user item's version attribute (a number; missing means 0). */
@@ -220,31 +222,75 @@ export function forgetUser(table: Pick<ItemTable, "names">, id: string): void {
   recent.delete(recentKey(table, id))
 }
 
-/** Token-item updates refreshing snapshots in flight at once. */
+/** Copy updates in flight at once. */
 const REFRESH_CONCURRENCY = 16
 
 /**
- * Removes the snapshot from each of `sessionTokens`' token items: after the
- * user was deleted, a session that outlived it (created while it was being
- * deleted) must not keep presenting it.
+ * The items holding copies of one user: its sessions' token items, and its
+ * lookup items (email, provider accounts). A lookup is refreshed or dropped
+ * only while the user still owns it (`userId`).
  */
-export async function dropSessionSnapshots(table: ItemTable, sessionTokens: readonly string[]): Promise<void> {
-  await runBounded(sessionTokens, async (sessionToken) => {
-    try {
-      await table.write(
-        {
-          kind: "update",
-          key: table.keysOf("sessionToken", { sessionToken }),
-          update: { expression: "REMOVE #user, #version", names: { "#user": USER_SNAPSHOT, "#version": USER_VERSION } },
-          condition: { expression: "attribute_exists(#version)", names: { "#version": USER_VERSION } },
-          label: "drop user snapshot of session token item",
-        },
-        "drop user snapshot",
-      )
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error
-    }
+export interface CopyHolders {
+  sessionTokens: readonly string[]
+  lookups: readonly Key[]
+}
+
+/**
+ * Removes the copy of user `userId` from every holder: after the user was
+ * deleted, an item that outlived it (a session or an account created while
+ * it was being deleted) must not keep presenting it.
+ */
+export async function dropSnapshots(table: ItemTable, userId: string, holders: CopyHolders): Promise<void> {
+  const update: Expression = { expression: "REMOVE #user, #version", names: { "#user": USER_SNAPSHOT, "#version": USER_VERSION } }
+  const hasCopy: Expression = { expression: "attribute_exists(#version)", names: { "#version": USER_VERSION } }
+  const targets = [
+    ...holders.sessionTokens.map((sessionToken) => ({ key: table.keysOf("sessionToken", { sessionToken }), condition: hasCopy })),
+    ...holders.lookups.map((key) => ({ key, condition: both(hasCopy, ownedByUser(userId)) })),
+  ]
+  await runBounded(targets, ({ key, condition }) => conditionalUpdate(table, { kind: "update", key, update, condition, label: "drop user copy" }, "drop user copy"))
+}
+
+/**
+ * Copies `current` (the user as just written, with its version) into every
+ * holder with an older copy. Token items without a copy stay without one
+ * (they were written by the legacy path and are read the legacy way), and
+ * deleted ones stay deleted (the condition requires `userVersion`); a lookup
+ * still owned by the user gets the copy even when it had none (a claim
+ * written by an email change, a backfill or a Better Auth link), so give
+ * `lookups` only where copies are allowed (`userCopiesAllowed`): a copy
+ * added while another instance may still update users without refreshing
+ * could go stale. Newer copies are left alone.
+ */
+export async function refreshSnapshots(table: ItemTable, current: VersionedUser, holders: CopyHolders): Promise<void> {
+  const older: Expression = { expression: "#version < :version", names: { "#version": USER_VERSION }, values: { ":version": current.version } }
+  const tokenCondition = both({ expression: "attribute_exists(#version)", names: { "#version": USER_VERSION } }, older)
+  const lookupCondition = both(ownedByUser(current.user.id), {
+    expression: "attribute_not_exists(#version) OR #version < :version",
+    names: { "#version": USER_VERSION },
+    values: { ":version": current.version },
   })
+  // A user grown too large for a copy: the copy goes, and readers read the user by key.
+  const update: Expression = snapshotFits(current.user)
+    ? { expression: "SET #user = :user, #version = :version", names: { "#user": USER_SNAPSHOT, "#version": USER_VERSION }, values: { ":user": current.user, ":version": current.version } }
+    : { expression: "REMOVE #user, #version", names: { "#user": USER_SNAPSHOT, "#version": USER_VERSION } }
+  const targets = [
+    ...holders.sessionTokens.map((sessionToken) => ({ key: table.keysOf("sessionToken", { sessionToken }), condition: tokenCondition })),
+    ...holders.lookups.map((key) => ({ key, condition: lookupCondition })),
+  ]
+  await runBounded(targets, ({ key, condition }) => conditionalUpdate(table, { kind: "update", key, update, condition, label: "refresh user copy" }, "refresh user copy"))
+}
+
+function ownedByUser(userId: string): Expression {
+  return { expression: "#owner = :owner", names: { "#owner": "userId" }, values: { ":owner": userId } }
+}
+
+/** One conditional UpdateItem; a failed condition means there is nothing to do (deleted meanwhile, owned by another user, already newer). */
+async function conditionalUpdate(table: ItemTable, action: WriteAction, what: string): Promise<void> {
+  try {
+    await table.write(action, what)
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error
+  }
 }
 
 async function runBounded<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
@@ -253,71 +299,4 @@ async function runBounded<T>(items: readonly T[], work: (item: T) => Promise<voi
     while (next < items.length) await work(items[next++]!)
   }
   await Promise.all(Array.from({ length: Math.min(REFRESH_CONCURRENCY, items.length) }, worker))
-}
-
-/**
- * Copies `current` (the user as just written, with its version) into the
- * token item of each of `sessionTokens` that holds an older snapshot. Token
- * items without a snapshot stay without one (they were written by the legacy
- * path and are read the legacy way), deleted ones stay deleted (the condition
- * requires `userVersion` to exist), newer snapshots are left alone.
- */
-export async function refreshSessionSnapshots(table: ItemTable, current: VersionedUser, sessionTokens: readonly string[]): Promise<void> {
-  await runBounded(sessionTokens, (sessionToken) =>
-    refreshCopy(
-      table,
-      table.keysOf("sessionToken", { sessionToken }),
-      current,
-      { expression: "attribute_exists(#version) AND #version < :version", names: { "#version": USER_VERSION }, values: { ":version": current.version } },
-      "refresh user snapshot of session token item",
-    ),
-  )
-}
-
-/**
- * Copies `current` into the lookup item of its email, when that item is
- * still claimed by the user and holds no copy or an older one. Call it only
- * where copies are allowed (`userCopiesAllowed`): a copy added while another
- * instance may still update users without refreshing could go stale.
- */
-export async function refreshEmailLookupSnapshot(table: ItemTable, current: VersionedUser): Promise<void> {
-  const email = current.user.email
-  if (typeof email !== "string" || email === "") return
-  await refreshCopy(
-    table,
-    table.keysOf("emailLookup", { email }),
-    current,
-    {
-      expression: "#userId = :userId AND (attribute_not_exists(#version) OR #version < :version)",
-      names: { "#userId": "userId", "#version": USER_VERSION },
-      values: { ":userId": current.user.id, ":version": current.version },
-    },
-    "refresh user snapshot of email lookup item",
-  )
-}
-
-/** One conditional UpdateItem bringing the copy in the item at `key` to `current`; a failed condition means there is nothing to refresh. */
-async function refreshCopy(table: ItemTable, key: Key, current: VersionedUser, condition: Expression, label: string): Promise<void> {
-  try {
-    await table.write(
-      {
-        kind: "update",
-        key,
-        // A user grown too large for a copy: the copy goes, and readers read the user by key.
-        update: snapshotFits(current.user)
-          ? {
-              expression: "SET #user = :user, #version = :version",
-              names: { "#user": USER_SNAPSHOT, "#version": USER_VERSION },
-              values: { ":user": current.user, ":version": current.version },
-            }
-          : { expression: "REMOVE #user, #version", names: { "#user": USER_SNAPSHOT, "#version": USER_VERSION } },
-        condition,
-        label,
-      },
-      "refresh user snapshot",
-    )
-  } catch (error) {
-    // Deleted meanwhile, claimed by someone else, or already holding a newer version.
-    if (!isConditionFailure(error)) throw error
-  }
 }

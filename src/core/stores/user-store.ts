@@ -8,8 +8,8 @@
  * strongly consistent GetItem, hit or miss.
  */
 import { DynamoAuthAdapterError, isDynamoAuthAdapterError } from "../errors.js"
-import { assertItemFits } from "../item-size.js"
-import type { Item, ItemTable, WriteAction } from "../table-client.js"
+import { assertWriteFits } from "../write-limits.js"
+import type { Item, ItemTable, Key, WriteAction } from "../table-client.js"
 import { ITEM_TYPES, providerAccountOf } from "../../table/entities.js"
 import { accountIdLookupKey } from "../models/account-id-lookup.js"
 import { absentOrOwnedBy, both, itemAbsent, itemPresent, ownedBy, setAndRemove } from "./conditions.js"
@@ -18,10 +18,9 @@ import { claimLabel, isConditionFailure, transact } from "./transactions.js"
 import { legacyFallbackNeeded, userCopiesAllowed } from "./lookup-mode.js"
 import { BufferedTable } from "../transaction/buffered-table.js"
 import {
-  dropSessionSnapshots,
+  dropSnapshots,
   forgetUser,
-  refreshEmailLookupSnapshot,
-  refreshSessionSnapshots,
+  refreshSnapshots,
   rememberUser,
   rememberVersion,
   snapshotAttributes,
@@ -30,6 +29,7 @@ import {
   userRecordOf,
   USER_VERSION,
   versionOfItem,
+  type CopyHolders,
   type VersionedUser,
 } from "./user-snapshot.js"
 
@@ -200,7 +200,7 @@ export class UserStore {
   /** Creates the user and its email lookup in one transaction; returns the stored record. */
   async create(user: NewStoredUser): Promise<StoredRecord> {
     // Refused before anything is sent, the table's metadata read included.
-    assertItemFits(this.userItem(user), `put user ${user.id}`)
+    for (const action of this.planCreate(user)) assertWriteFits(action, this.table.names)
     const withCopy = await userCopiesAllowed(this.table)
     await this.withStaleClaimRepair(emailOf(user), (stale) => transact(this.table, this.planCreate(user, stale, withCopy), "create user"))
     const created = rememberVersion(definedChanges(user, []), 0)
@@ -278,7 +278,7 @@ export class UserStore {
         const from = { ...current, id }
         await this.withStaleClaimRepair(emailOf(set), (stale) => transact(this.table, this.planUpdate(from, set, stale, versioned), "update user"))
         // The transaction returns nothing: the user as it now is (with its version) is read back for the snapshots.
-        const written = versioned ? await this.refreshSnapshots(id) : undefined
+        const written = versioned ? await this.refreshCopies(id) : undefined
         return written ?? { ...current, ...set }
       }
     }
@@ -291,7 +291,7 @@ export class UserStore {
       throw error
     }
     const record = item ? this.committedRecord(item) : {}
-    if (versioned) await this.refreshSnapshots(id, item ? { user: { ...record, id }, version: versionOfItem(item) } : undefined)
+    if (versioned) await this.refreshCopies(id, item ? { user: { ...record, id }, version: versionOfItem(item) } : undefined)
     return record
   }
 
@@ -301,10 +301,10 @@ export class UserStore {
    * Returns the user read, if one was. Inside a buffered transaction the
    * refresh is deferred until after the commit, against the real table.
    */
-  private async refreshSnapshots(id: string, written?: VersionedUser): Promise<StoredRecord | undefined> {
+  private async refreshCopies(id: string, written?: VersionedUser): Promise<StoredRecord | undefined> {
     if (this.table instanceof BufferedTable) {
       // Before the commit, a session created by someone else could commit after the Query and miss the refresh.
-      this.table.afterCommit((base) => new UserStore(base).refreshSnapshots(id).then(() => undefined))
+      this.table.afterCommit((base) => new UserStore(base).refreshCopies(id).then(() => undefined))
       return undefined
     }
     let current = written
@@ -315,16 +315,16 @@ export class UserStore {
       record = this.committedRecord(item)
       current = { user: { ...record, id }, version: versionOfItem(item) }
     }
-    const refreshSessions = async (user: VersionedUser) => {
-      const sessions = await this.listSessionItems(id)
-      const tokens = sessions.flatMap((session) => (typeof session.sessionToken === "string" ? [session.sessionToken] : []))
-      await refreshSessionSnapshots(this.table, user, tokens)
-    }
-    // The email lookup gains its copy only where every instance refreshes copies (see refreshEmailLookupSnapshot).
-    const refreshEmail = async (user: VersionedUser) => {
-      if (await userCopiesAllowed(this.table)) await refreshEmailLookupSnapshot(this.table, user)
-    }
-    await Promise.all([refreshSessions(current), refreshEmail(current)])
+    const user = current
+    // Lookups gain copies only where every instance refreshes them (see refreshSnapshots in user-snapshot.ts).
+    const lookupsToo = await userCopiesAllowed(this.table)
+    const email = emailOf(user.user)
+    const emailLookup = lookupsToo && email !== undefined ? [this.emailKey(email)] : []
+    // The email claim is refreshed alongside the Query that finds the other holders.
+    await Promise.all([
+      refreshSnapshots(this.table, user, { sessionTokens: [], lookups: emailLookup }),
+      this.copyHolders(id, lookupsToo).then((holders) => refreshSnapshots(this.table, user, holders)),
+    ])
     return record
   }
 
@@ -341,40 +341,51 @@ export class UserStore {
     const current = await this.get(id)
     if (!current) return null
     await transact(this.table, this.planDelete({ ...current, id }), "delete user")
-    await this.dropSnapshots(id)
+    await this.dropCopies(id)
     return current
   }
 
   /**
-   * After the user is deleted: no session snapshot may keep presenting it.
-   * Callers delete the sessions first (Better Auth) or with it (cascade), but
-   * a session created while the user was being deleted could carry a copy:
-   * one Query of the user's sessions (usually empty) removes such copies.
+   * After the user is deleted: no copy may keep presenting it. Callers
+   * delete the sessions and accounts first (Better Auth) or with it
+   * (cascade), but one created while the user was being deleted could carry
+   * a copy: one Query of the user's partition (usually empty) removes those.
    */
-  private async dropSnapshots(id: string): Promise<void> {
+  private async dropCopies(id: string): Promise<void> {
     forgetUser(this.table, id)
     // On a legacy table no session carries a copy (see `update`).
     if (await legacyFallbackNeeded(this.table)) return
     if (this.table instanceof BufferedTable) {
-      this.table.afterCommit((base) => new UserStore(base).dropSnapshots(id))
+      this.table.afterCommit((base) => new UserStore(base).dropCopies(id))
       return
     }
-    const tokens = (await this.listSessionItems(id)).flatMap((session) => (typeof session.sessionToken === "string" ? [session.sessionToken] : []))
-    await dropSessionSnapshots(this.table, tokens)
+    await dropSnapshots(this.table, id, await this.copyHolders(id, true))
   }
 
-  private listSessionItems(id: string): Promise<Item[]> {
+  /**
+   * The items that may hold a copy of user `id`, found in its partition (one
+   * Query, all pages): its sessions' token items and, with `lookups`, its
+   * accounts' provider-account claims. The email claim is known without it.
+   */
+  private async copyHolders(id: string, lookups: boolean): Promise<CopyHolders> {
     const { names } = this.table
-    return this.table.queryAll(
+    const items = await this.table.queryAll(
       {
-        keyCondition: {
-          expression: "#pk = :pk AND begins_with(#sk, :prefix)",
-          names: { "#pk": names.partitionKey, "#sk": names.sortKey },
-          values: { ":pk": this.userKey(id)[names.partitionKey], ":prefix": "SESSION#" },
-        },
+        keyCondition: { expression: "#pk = :pk", names: { "#pk": names.partitionKey }, values: { ":pk": this.userKey(id)[names.partitionKey] } },
       },
-      "list sessions of user (for their user snapshots)",
+      "list the user's sessions and accounts (for their copies of the user)",
     )
+    const sessionTokens: string[] = []
+    const claims: Key[] = []
+    for (const item of items) {
+      if (item.type === ITEM_TYPES.session && typeof item.sessionToken === "string") sessionTokens.push(item.sessionToken)
+      const provider = item.provider
+      // A provider id with "#" cannot have a claim (providerAccountOf refuses it): only another program could have written it.
+      if (lookups && String(item[names.sortKey]).startsWith("ACCOUNT#") && typeof provider === "string" && !provider.includes("#") && typeof item.providerAccountId === "string") {
+        claims.push(this.table.keysOf("accountLookup", { providerAccount: providerAccountOf(provider, item.providerAccountId) }))
+      }
+    }
+    return { sessionTokens, lookups: claims }
   }
 
   /**
@@ -420,7 +431,7 @@ export class UserStore {
       keys.map((key) => ({ kind: "delete" as const, key })),
       "delete user with everything",
     )
-    await this.dropSnapshots(id)
+    await this.dropCopies(id)
     return user ? this.toRecord(user) : null
   }
 }

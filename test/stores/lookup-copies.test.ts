@@ -1,11 +1,15 @@
 /**
- * The user copy in the email lookup item: getUserByEmail (and Better Auth's
- * user-by-email reads) in ONE strongly consistent GetItem on a table whose
- * lookups are complete, hit or miss, never returning a user older than the
- * last update that returned; legacy tables keep the GSI1 path and get no copy.
+ * The user copies in lookup items. The email claim: getUserByEmail (and
+ * Better Auth's user-by-email reads) in ONE strongly consistent GetItem on a
+ * table whose lookups are complete, hit or miss. The provider-account claim:
+ * getUserByAccount in ONE GetItem. Never a user older than the last update
+ * that returned, also under concurrent links and updates; legacy tables keep
+ * their paths and get no copy.
  */
+import { betterAuth } from "better-auth"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { DynamoDBAdapter } from "../../src/authjs/index.js"
+import { singleTableAdapter } from "../../src/better-auth/index.js"
 import { MAX_SNAPSHOT_BYTES } from "../../src/core/stores/user-snapshot.js"
 import { createTestTable, type TestTable } from "../support/test-table.js"
 
@@ -22,7 +26,8 @@ async function countOf(table: TestTable, run: () => Promise<unknown>): Promise<R
 }
 
 async function itemAt(table: TestTable, pk: string): Promise<Record<string, unknown> | undefined> {
-  return (await table.scanAll()).find((item) => item.pk === pk)
+  // Users and lookups are their partition's own item (sk = pk); a user's partition also holds its accounts and sessions.
+  return (await table.scanAll()).find((item) => item.pk === pk && item.sk === pk)
 }
 
 describe("on a table whose lookups are complete", () => {
@@ -140,6 +145,84 @@ describe("on a table whose lookups are complete", () => {
   })
 })
 
+describe("provider-account claims carry a copy of the user", () => {
+  let table: TestTable
+  beforeAll(async () => {
+    table = await createTestTable()
+  })
+  afterAll(async () => {
+    await table.drop()
+  })
+
+  const link = (userId: string, providerAccountId: string) => ({ userId, type: "oidc" as const, provider: "idp", providerAccountId })
+
+  it("linkAccount writes the copy under a check of the user's version; getUserByAccount is one GetItem", async () => {
+    const adapter = DynamoDBAdapter(table.client, { tableName: table.tableName })
+    const user = await adapter.createUser({ id: "a1", email: "a1@example.com", emailVerified: null, name: "Linked" })
+    await adapter.linkAccount(link("a1", "sub-a1"))
+    const claim = await itemAt(table, "ACCOUNT#idp#sub-a1")
+    expect(claim).toMatchObject({ userId: "a1", userVersion: 0, user: { id: "a1", email: "a1@example.com", name: "Linked" } })
+    expect(await countOf(table, () => adapter.getUserByAccount({ provider: "idp", providerAccountId: "sub-a1" }))).toEqual({ GetItem: 1 })
+    expect(await adapter.getUserByAccount({ provider: "idp", providerAccountId: "sub-a1" })).toEqual(user)
+  })
+
+  it("updateUser refreshes the copy in each of the user's claims before it returns", async () => {
+    const adapter = DynamoDBAdapter(table.client, { tableName: table.tableName })
+    await adapter.createUser({ id: "a2", email: "a2@example.com", emailVerified: null, name: "Two accounts" })
+    await adapter.linkAccount(link("a2", "sub-a2-one"))
+    await adapter.linkAccount({ ...link("a2", "sub-a2-two"), provider: "other" })
+    for (const change of [{ name: "Renamed" }, { email: "a2-new@example.com" }, { image: "https://example.com/a2.png" }]) {
+      const updated = await adapter.updateUser({ id: "a2", ...change })
+      expect(await adapter.getUserByAccount({ provider: "idp", providerAccountId: "sub-a2-one" })).toEqual(updated)
+      expect(await adapter.getUserByAccount({ provider: "other", providerAccountId: "sub-a2-two" })).toEqual(updated)
+    }
+    const user = withoutKeys((await itemAt(table, "USER#a2"))!)
+    for (const pk of ["ACCOUNT#idp#sub-a2-one", "ACCOUNT#other#sub-a2-two"]) expect((await itemAt(table, pk))?.user).toEqual(user)
+  })
+
+  it("race: links by a fresh adapter and updates at once leave every claim's copy equal to the user item (20 rounds)", async () => {
+    const adapter = DynamoDBAdapter(table.client, { tableName: table.tableName })
+    await adapter.createUser({ id: "a3", email: "a3@example.com", emailVerified: null, name: "r0" })
+    for (let round = 1; round <= 20; round++) {
+      // A fresh adapter has no recently-read copy: it reads the user, racing with the update.
+      const fresh = DynamoDBAdapter(table.client, { tableName: table.tableName })
+      await Promise.all([fresh.linkAccount(link("a3", `sub-a3-${round}`)), adapter.updateUser({ id: "a3", name: `r${round}` })])
+      const items = await table.scanAll()
+      const user = items.find((item) => item.pk === "USER#a3" && item.sk === "USER#a3")!
+      const claims = items.filter((item) => item.type === "ACCOUNT_OWNER" && item.userId === "a3")
+      expect(claims).toHaveLength(round)
+      for (const claim of claims) expect({ claim: claim.pk, user: claim.user, version: claim.userVersion }).toEqual({ claim: claim.pk, user: withoutKeys(user), version: user.userVersion })
+      expect((await fresh.getUserByAccount({ provider: "idp", providerAccountId: `sub-a3-${round}` }))?.name).toBe(`r${round}`)
+    }
+  })
+
+  it("deleteUser leaves no claim, hence no copy", async () => {
+    const adapter = DynamoDBAdapter(table.client, { tableName: table.tableName })
+    await adapter.createUser({ id: "a4", email: "a4@example.com", emailVerified: null })
+    await adapter.linkAccount(link("a4", "sub-a4"))
+    await adapter.deleteUser("a4")
+    expect(await adapter.getUserByAccount({ provider: "idp", providerAccountId: "sub-a4" })).toBeNull()
+    expect((await table.scanAll()).filter((item) => JSON.stringify(item).includes('"a4'))).toEqual([])
+  })
+
+  it("a Better Auth sign-up's credential account claim carries the new user (same transaction, no check needed)", async () => {
+    const auth = betterAuth({
+      secret: "a-test-secret-that-is-long-enough-for-better-auth",
+      baseURL: "http://localhost:3000",
+      database: singleTableAdapter({ client: table.client, tableName: table.tableName }),
+      emailAndPassword: { enabled: true, password: { hash: async (p) => p, verify: async ({ hash, password }) => hash === password } },
+      logger: { disabled: true },
+    })
+    const { user } = await auth.api.signUpEmail({ body: { email: "ba@example.com", password: "password-123", name: "From Better Auth" } })
+    const items = await table.scanAll()
+    const claim = items.find((item) => item.type === "ACCOUNT_OWNER" && item.userId === user.id)
+    const userItem = items.find((item) => item.pk === `USER#${user.id}` && item.sk === `USER#${user.id}`)!
+    expect(claim?.user).toEqual(withoutKeys(userItem))
+    const authjs = DynamoDBAdapter(table.client, { tableName: table.tableName })
+    expect(await authjs.getUserByAccount({ provider: "credential", providerAccountId: user.id })).toMatchObject({ id: user.id, name: "From Better Auth" })
+  })
+})
+
 describe("on a legacy table (lookups not known complete)", () => {
   let table: TestTable
   beforeAll(async () => {
@@ -164,5 +247,9 @@ describe("on a legacy table (lookups not known complete)", () => {
     })
     expect(await countOf(table, () => adapter.getUserByEmail("l1@example.com"))).toEqual({ Query: 1 })
     expect((await adapter.getUserByEmail("l1@example.com"))?.name).toBe("Changed by the official adapter")
+    // Nor on a provider-account claim: getUserByAccount reads the user by key.
+    await adapter.linkAccount({ userId: "l1", type: "oidc", provider: "idp", providerAccountId: "sub-l1" })
+    expect((await itemAt(table, "ACCOUNT#idp#sub-l1"))?.user).toBeUndefined()
+    expect(await countOf(table, () => adapter.getUserByAccount({ provider: "idp", providerAccountId: "sub-l1" }))).toEqual({ GetItem: 2 })
   })
 })
