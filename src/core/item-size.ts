@@ -1,13 +1,9 @@
 import { DynamoAuthAdapterError } from "./errors.js"
+import { utf8Length } from "./utf8-length.js"
 
 /** DynamoDB's hard limit for one item, attribute names included. */
 export const MAX_ITEM_BYTES = 400 * 1024
 
-const encoder = new TextEncoder()
-
-function utf8Length(value: string): number {
-  return encoder.encode(value).length
-}
 
 /**
  * The size DynamoDB counts for a value, following the rules in its developer

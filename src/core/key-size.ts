@@ -6,11 +6,10 @@
  */
 import { DynamoAuthAdapterError } from "./errors.js"
 import type { TableNames } from "../table/names.js"
+import { utf8Length } from "./utf8-length.js"
 
 export const MAX_PARTITION_KEY_BYTES = 2048
 export const MAX_SORT_KEY_BYTES = 1024
-
-const encoder = new TextEncoder()
 
 /** Throws `INVALID_INPUT` when a key attribute of `attributes` (an item or a key) is longer than DynamoDB allows. */
 export function assertKeysFit(attributes: Record<string, unknown>, names: TableNames, what: string): void {
@@ -23,7 +22,7 @@ export function assertKeysFit(attributes: Record<string, unknown>, names: TableN
   for (const [attribute, limit] of limits) {
     const value = attributes[attribute]
     if (typeof value !== "string" || value.length * 3 <= limit) continue
-    const bytes = encoder.encode(value).length
+    const bytes = utf8Length(value)
     if (bytes > limit) throw keyTooLong(what, attribute, bytes, limit)
   }
 }
