@@ -9,21 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { DynamoDBAdapter } from "../../src/authjs/index.js"
 import { singleTableAdapter } from "../../src/better-auth/index.js"
 import { countRequests } from "../../src/core/request-counter.js"
+import { countOf, renameAsOfficialAdapter, withoutKeys } from "../support/user-copies.js"
 import { createTestTable, localClient, type TestTable } from "../support/test-table.js"
 
 const inAnHour = () => new Date(Date.now() + 3_600_000)
-const KEY_ATTRIBUTES = ["pk", "sk", "GSI1PK", "GSI1SK", "type", "userVersion"]
-
-function withoutKeys(item: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(item).filter(([attribute]) => !KEY_ATTRIBUTES.includes(attribute)))
-}
-
-async function countOf(table: TestTable, run: () => Promise<unknown>): Promise<Record<string, number>> {
-  table.counter.reset()
-  await run()
-  return table.counter.byCommand()
-}
-
 describe("Auth.js getSessionAndUser from the token item's user snapshot", () => {
   let table: TestTable
   beforeAll(async () => {
@@ -155,14 +144,7 @@ describe("on a legacy table (lookups not known complete) the snapshot is not tru
     await adapter.createUser({ id: "l1", email: "l1@example.com", emailVerified: null, name: "Before" })
     await adapter.createSession({ sessionToken: "l", userId: "l1", expires: inAnHour() })
     expect(await countOf(table, () => adapter.getSessionAndUser("l"))).toEqual({ GetItem: 2 })
-    // As @auth/dynamodb-adapter updates a user: no version, no snapshot refresh.
-    await table.document.update({
-      TableName: table.tableName,
-      Key: { pk: "USER#l1", sk: "USER#l1" },
-      UpdateExpression: "SET #n = :n",
-      ExpressionAttributeNames: { "#n": "name" },
-      ExpressionAttributeValues: { ":n": "Changed by the official adapter" },
-    })
+    await renameAsOfficialAdapter(table, "l1", "Changed by the official adapter")
     expect((await adapter.getSessionAndUser("l"))?.user.name).toBe("Changed by the official adapter")
     // No copy is written on a legacy table, so a later "complete" marker cannot make an outdated one trusted.
     const tokenItem = (await table.scanAll()).find((i) => i.pk === "SESSION#l")!
