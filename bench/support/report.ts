@@ -17,6 +17,49 @@ function commands(byCommand: Record<string, number>): string {
     .join(", ")
 }
 
+/**
+ * How often each Auth.js flow runs, relative to one OAuth sign-up, in an app
+ * whose users sign in now and then and load pages in between. An
+ * assumption, stated in the report, not a measurement.
+ */
+const MIX: Record<string, number> = {
+  "OAuth sign-up": 1,
+  "OAuth sign-in": 10,
+  "get session": 1000,
+  "extend session": 30,
+  "sign out": 5,
+  "magic-link sign-in": 5,
+  "update user": 2,
+}
+
+/** The measured per-flow requests, capacity and medians, weighted by MIX: what the mix costs in total with each adapter. */
+function mixSection(results: FlowResult[], ours: string, official: string): string[] {
+  const total = (subject: string, pick: (r: FlowResult) => number) =>
+    Object.entries(MIX).reduce((sum, [flow, weight]) => {
+      const result = results.find((r) => r.flow === flow && r.subject === subject)
+      return sum + (result ? weight * pick(result) : 0)
+    }, 0)
+  const row = (label: string, pick: (r: FlowResult) => number, digits: number) => {
+    const a = total(ours, pick)
+    const b = total(official, pick)
+    return `| ${label} | ${formatNumber(a, digits)} | ${formatNumber(b, digits)} | ${formatNumber(a / b)} |`
+  }
+  return [
+    "",
+    "## In a mix of flows",
+    "",
+    `The rows above weighted by how often each flow runs in an app where people sign in now and then and load pages in between (assumed, per OAuth sign-up: ${Object.entries(MIX)
+      .map(([flow, weight]) => `${weight} × ${flow}`)
+      .join(", ")}). Computed from the medians and counts above, not timed separately.`,
+    "",
+    `| total for the mix | ${ours} | ${official} | ratio |`,
+    "| --- | ---: | ---: | ---: |",
+    row("requests", (r) => r.requestsPerFlow, 0),
+    row("capacity units", (r) => r.capacityPerFlow, 0),
+    row("time spent in DynamoDB calls (sum of medians, ms)", (r) => r.medianMs, 0),
+  ]
+}
+
 export function renderResults(input: ReportInput): string {
   const flows = [...new Set(input.results.map((r) => r.flow))]
   const subjects = [...new Set(input.results.map((r) => r.subject))]
@@ -49,6 +92,7 @@ export function renderResults(input: ReportInput): string {
       )
     }
   }
+  if (ours && official) lines.push(...mixSection(input.results, ours, official))
   lines.push("", "## Where the extra capacity goes", "")
   lines.push("Each unit this library consumes beyond the official adapter buys a guarantee the official adapter lacks:", "")
   lines.push("| write or read | this library | official | what the difference buys |")
