@@ -10,9 +10,14 @@ import { betterAuth } from "better-auth"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { DynamoDBAdapter } from "../../src/authjs/index.js"
 import { singleTableAdapter } from "../../src/better-auth/index.js"
-import { MAX_SNAPSHOT_BYTES } from "../../src/core/stores/user-snapshot.js"
+import { dropSnapshots, MAX_SNAPSHOT_BYTES, refreshSnapshots } from "../../src/core/stores/user-snapshot.js"
+import { TableClient } from "../../src/core/table-client.js"
 import { countOf, renameAsOfficialAdapter, withoutKeys } from "../support/user-copies.js"
 import { createTestTable, type TestTable } from "../support/test-table.js"
+
+function tableClient(table: TestTable): TableClient {
+  return new TableClient({ names: table.names, client: table.client })
+}
 
 async function itemAt(table: TestTable, pk: string): Promise<Record<string, unknown> | undefined> {
   // Users and lookups are their partition's own item (sk = pk); a user's partition also holds its accounts and sessions.
@@ -115,9 +120,26 @@ describe("on a table whose lookups are complete", () => {
     await adapter.updateUser({ id: "c6", image: big })
     const lookup = await itemAt(table, "EMAIL#c6@example.com")
     expect(lookup?.user).toBeUndefined()
-    expect(lookup?.userVersion).toBeUndefined()
+    // The version stays: a refresh of the smaller, older user still in flight cannot bring its copy back.
+    expect(lookup?.userVersion).toBe(1)
     expect(await countOf(table, () => adapter.getUserByEmail("c6@example.com"))).toEqual({ GetItem: 2 })
     expect((await adapter.getUserByEmail("c6@example.com"))?.image).toBe(big)
+    const late = { user: { id: "c6", email: "c6@example.com", emailVerified: null, name: "Small" }, version: 0 }
+    await refreshSnapshots(tableClient(table), late, { sessionTokens: [], lookups: [{ pk: "EMAIL#c6@example.com", sk: "EMAIL#c6@example.com" }] })
+    expect((await itemAt(table, "EMAIL#c6@example.com"))?.user).toBeUndefined()
+    expect((await adapter.getUserByEmail("c6@example.com"))?.image).toBe(big)
+  })
+
+  it("a dropped copy (its user deleted) cannot come back from a refresh still in flight", async () => {
+    const adapter = DynamoDBAdapter(table.client, { tableName: table.tableName })
+    await adapter.createUser({ id: "c8", email: "c8@example.com", emailVerified: null, name: "Going" })
+    await adapter.linkAccount({ userId: "c8", type: "oidc", provider: "idp", providerAccountId: "sub-c8" })
+    const claim = { pk: "ACCOUNT#idp#sub-c8", sk: "ACCOUNT#idp#sub-c8" }
+    const client = tableClient(table)
+    // As deleteUser does for an account linked while the user was being deleted.
+    await dropSnapshots(client, "c8", { sessionTokens: [], lookups: [claim] })
+    await refreshSnapshots(client, { user: { id: "c8", email: "c8@example.com", name: "Late" }, version: 3 }, { sessionTokens: [], lookups: [claim] })
+    expect((await itemAt(table, claim.pk))?.user).toBeUndefined()
   })
 
   it("race: concurrent updates from two adapters leave the copy equal to the user item (20 rounds)", async () => {

@@ -236,12 +236,22 @@ export interface CopyHolders {
 }
 
 /**
+ * The version a dropped copy is left at: higher than any user's, so that no
+ * refresh still in flight from before the deletion can bring a copy back.
+ */
+const DROPPED_VERSION = Number.MAX_SAFE_INTEGER
+
+/**
  * Removes the copy of user `userId` from every holder: after the user was
  * deleted, an item that outlived it (a session or an account created while
  * it was being deleted) must not keep presenting it.
  */
 export async function dropSnapshots(table: ItemTable, userId: string, holders: CopyHolders): Promise<void> {
-  const update: Expression = { expression: "REMOVE #user, #version", names: { "#user": USER_SNAPSHOT, "#version": USER_VERSION } }
+  const update: Expression = {
+    expression: "SET #version = :dropped REMOVE #user",
+    names: { "#user": USER_SNAPSHOT, "#version": USER_VERSION },
+    values: { ":dropped": DROPPED_VERSION },
+  }
   const hasCopy: Expression = { expression: "attribute_exists(#version)", names: { "#version": USER_VERSION } }
   const targets = [
     ...holders.sessionTokens.map((sessionToken) => ({ key: table.keysOf("sessionToken", { sessionToken }), condition: hasCopy })),
@@ -269,10 +279,11 @@ export async function refreshSnapshots(table: ItemTable, current: VersionedUser,
     names: { "#version": USER_VERSION },
     values: { ":version": current.version },
   })
-  // A user grown too large for a copy: the copy goes, and readers read the user by key.
+  // A user grown too large for a copy: the copy goes, and readers read the user by key. The version stays (moved up), so a
+  // refresh of an older, smaller version still in flight cannot bring an older copy back.
   const update: Expression = snapshotFits(current.user)
     ? { expression: "SET #user = :user, #version = :version", names: { "#user": USER_SNAPSHOT, "#version": USER_VERSION }, values: { ":user": current.user, ":version": current.version } }
-    : { expression: "REMOVE #user, #version", names: { "#user": USER_SNAPSHOT, "#version": USER_VERSION } }
+    : { expression: "SET #version = :version REMOVE #user", names: { "#user": USER_SNAPSHOT, "#version": USER_VERSION }, values: { ":version": current.version } }
   const targets = [
     ...holders.sessionTokens.map((sessionToken) => ({ key: table.keysOf("sessionToken", { sessionToken }), condition: tokenCondition })),
     ...holders.lookups.map((key) => ({ key, condition: lookupCondition })),
