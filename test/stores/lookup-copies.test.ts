@@ -77,6 +77,37 @@ describe("on a table whose lookups are complete", () => {
     expect(lookup).toMatchObject({ userId: "c3", userVersion: 1, user: { id: "c3", email: "c3-new@example.com", name: "Moves" } })
   })
 
+  it("an email changed away and back: the new claim holds the exact new version, so a late refresh of an older one cannot land", async () => {
+    const adapter = DynamoDBAdapter(table.client, { tableName: table.tableName })
+    await adapter.createUser({ id: "c9", email: "c9@example.com", emailVerified: null, name: "First" })
+    const old = await adapter.updateUser({ id: "c9", name: "Second" })
+    await adapter.updateUser({ id: "c9", email: "c9-elsewhere@example.com" })
+    table.counter.reset()
+    const back = await adapter.updateUser({ id: "c9", email: "c9@example.com", name: "Third" })
+    // The claim comes back in the email change's own transaction, already holding the user at its new version.
+    const transaction = table.counter.requests.find((r) => r.command === "TransactWriteItems")!
+    const claimPut = (transaction.input.TransactItems as { Put?: { Item: Record<string, unknown> } }[]).find((t) => t.Put?.Item.pk === "EMAIL#c9@example.com")
+    expect(claimPut?.Put?.Item).toMatchObject({ userVersion: 3, user: { id: "c9", name: "Third", email: "c9@example.com" } })
+    expect(await itemAt(table, "EMAIL#c9@example.com")).toMatchObject({ userVersion: 3, user: { name: "Third", email: "c9@example.com" } })
+    // The refresh of version 1 ("Second"), had it been delayed until now.
+    const late = { user: { id: "c9", email: old.email, emailVerified: null, name: "Second" }, version: 1 }
+    await refreshSnapshots(tableClient(table), late, { sessionTokens: [], lookups: [{ pk: "EMAIL#c9@example.com", sk: "EMAIL#c9@example.com" }] })
+    expect(await adapter.getUserByEmail("c9@example.com")).toEqual(back)
+  })
+
+  it("race: email changes and other updates at once, from two adapters: the claim's copy ends equal to the user item (20 rounds)", async () => {
+    const one = DynamoDBAdapter(table.client, { tableName: table.tableName })
+    const two = DynamoDBAdapter(table.client, { tableName: table.tableName })
+    await one.createUser({ id: "c10", email: "c10-0@example.com", emailVerified: null, name: "n0" })
+    for (let round = 1; round <= 20; round++) {
+      await Promise.all([one.updateUser({ id: "c10", email: `c10-${round}@example.com` }), two.updateUser({ id: "c10", name: `n${round}` })])
+      const user = await itemAt(table, "USER#c10")
+      const claim = await itemAt(table, `EMAIL#c10-${round}@example.com`)
+      expect({ user: claim?.user, version: claim?.userVersion }).toEqual({ user: withoutKeys(user!), version: user?.userVersion })
+      expect(await itemAt(table, `EMAIL#c10-${round - 1}@example.com`)).toBeUndefined()
+    }
+  })
+
   it("a claim without a copy (written by backfill) is followed to the user by key", async () => {
     const adapter = DynamoDBAdapter(table.client, { tableName: table.tableName })
     await adapter.createUser({ id: "c4", email: "c4@example.com", emailVerified: null, name: "Backfilled" })

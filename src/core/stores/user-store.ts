@@ -28,7 +28,9 @@ import {
   snapshotOfItem,
   userRecordOf,
   USER_VERSION,
+  userAtVersion,
   versionOfItem,
+  versionOfRecord,
   type CopyHolders,
   type VersionedUser,
 } from "./user-snapshot.js"
@@ -212,29 +214,43 @@ export class UserStore {
    * The writes that apply `changes` to `current` (the user as stored now).
    * An email change moves the GSI1 keys and swaps the lookup items in the
    * same transaction; the update is conditioned on the email it replaces.
+   * With `expectedVersion` (the version `current` was read at), an email
+   * change is also conditioned on that version and sets the next one, so
+   * the new claim can carry the exact copy of the user it writes: no refresh
+   * of an older version still in flight can then put an older copy there.
    */
-  planUpdate(current: StoredRecord & { id: string }, changes: StoredRecord, staleEmailOwner?: string, versioned = true): WriteAction[] {
+  planUpdate(
+    current: StoredRecord & { id: string },
+    changes: StoredRecord,
+    staleEmailOwner?: string,
+    versioned = true,
+    expectedVersion?: number,
+  ): WriteAction[] {
     const { names } = this.table
     const set = definedChanges(changes, ["id"])
     const oldEmail = emailOf(current)
     const emailChanges = "email" in set && emailOf(set) !== oldEmail
     const newEmail = emailOf(set)
+    const exact = versioned && emailChanges && expectedVersion !== undefined
+    const copy: VersionedUser | undefined =
+      exact && newEmail !== undefined ? { user: { ...current, ...definedChanges(changes, ["id"]), id: current.id }, version: expectedVersion + 1 } : undefined
     const remove: string[] = []
     if (emailChanges) {
       if (newEmail !== undefined) Object.assign(set, this.indexKeys(newEmail))
       else remove.push(names.indexPartitionKey, names.indexSortKey)
     }
+    if (exact) set[USER_VERSION] = expectedVersion + 1
     const assignments = setAndRemove(set, remove)
     if (!assignments) return []
     // Every change moves the version, so copies of the user (session snapshots) can tell they are older.
-    const update = versioned
+    const update = versioned && !exact
       ? {
           expression: `${assignments.expression} ADD #userVersion :userVersionStep`,
           names: { ...assignments.names, "#userVersion": USER_VERSION },
           values: { ...assignments.values, ":userVersionStep": 1 },
         }
       : assignments
-    const guard = emailChanges
+    const emailGuard = emailChanges
       ? both(
           itemPresent(names),
           oldEmail === undefined
@@ -242,12 +258,37 @@ export class UserStore {
             : { expression: "#e = :e", names: { "#e": "email" }, values: { ":e": oldEmail } },
         )
       : itemPresent(names)
-    const actions: WriteAction[] = [{ kind: "update", key: this.userKey(current.id), update, condition: guard, label: `update user ${current.id}` }]
+    const guard = exact ? both(emailGuard, userAtVersion(this.table, expectedVersion)) : emailGuard
+    const actions: WriteAction[] = [{ kind: "update", key: this.userKey(current.id), update, condition: guard, label: userUpdateLabel(current.id) }]
     if (emailChanges) {
       if (oldEmail !== undefined) actions.push(this.planReleaseEmail(oldEmail, current.id))
-      if (newEmail !== undefined) actions.push(this.planClaimEmail(newEmail, current.id, staleEmailOwner))
+      if (newEmail !== undefined) actions.push(this.planClaimEmail(newEmail, current.id, staleEmailOwner, copy))
     }
     return actions
+  }
+
+  /**
+   * Runs an email change (`set` holds the new email) against `current`. Where
+   * copies are allowed, planned with the exact next version (see
+   * `planUpdate`); when the user changed since it was read, read again and
+   * planned again, and the last try goes without (the new claim then gets
+   * its copy from the refresh that follows).
+   */
+  private async changeEmail(id: string, current: StoredRecord, set: StoredRecord, versioned: boolean): Promise<void> {
+    const exact = versioned && !(this.table instanceof BufferedTable) && (await userCopiesAllowed(this.table))
+    let from = current
+    for (let attempt = 1; ; attempt++) {
+      const expected = exact && attempt < EXACT_EMAIL_CHANGE_ATTEMPTS ? versionOfRecord(from) : undefined
+      try {
+        await this.withStaleClaimRepair(emailOf(set), (stale) => transact(this.table, this.planUpdate({ ...from, id }, set, stale, versioned, expected), "update user"))
+        return
+      } catch (error) {
+        if (expected === undefined || !actionFailed(error, userUpdateLabel(id))) throw error
+        const fresh = await this.get(id)
+        if (!fresh) throw notFound(id)
+        from = fresh
+      }
+    }
   }
 
   /**
@@ -275,8 +316,7 @@ export class UserStore {
       if (!current) throw notFound(id)
       if (Object.keys(set).length === 0) return current
       if (emailOf(set) !== emailOf(current)) {
-        const from = { ...current, id }
-        await this.withStaleClaimRepair(emailOf(set), (stale) => transact(this.table, this.planUpdate(from, set, stale, versioned), "update user"))
+        await this.changeEmail(id, current, set, versioned)
         // The transaction returns nothing: the user as it now is (with its version) is read back for the snapshots.
         const written = versioned ? await this.refreshCopies(id) : undefined
         return written ?? { ...current, ...set }
@@ -434,6 +474,18 @@ export class UserStore {
     await this.dropCopies(id)
     return user ? this.toRecord(user) : null
   }
+}
+
+/** Email changes planned with the exact next version before one goes without (see `changeEmail`). */
+const EXACT_EMAIL_CHANGE_ATTEMPTS = 3
+
+function userUpdateLabel(id: string): string {
+  return `update user ${id}`
+}
+
+/** The transaction was cancelled because the condition of the action labelled `label` did not hold. */
+function actionFailed(error: unknown, label: string): boolean {
+  return isDynamoAuthAdapterError(error, "TRANSACTION_FAILED") && (error.reasons ?? []).some((r) => r.code === "ConditionalCheckFailed" && r.action === label)
 }
 
 function notFound(id: string): DynamoAuthAdapterError {
