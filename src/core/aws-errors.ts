@@ -208,6 +208,13 @@ export function translateAwsError(error: unknown, names: TableNames, what: strin
     )
   }
   switch (error.name) {
+    case "AccessDeniedException":
+      return new DynamoAuthAdapterError(
+        "ACCESS_DENIED",
+        `${what}: the client's IAM identity may not do this on table "${names.tableName}" (${message}). ` +
+          `Allow the action on the table and on its index "${names.indexName}" (the README's "IAM policy" section lists every action the adapters use); retrying does not help.`,
+        { cause: error },
+      )
     case "ResourceNotFoundException":
       return new DynamoAuthAdapterError(
         "MISSING_TABLE",

@@ -41,6 +41,12 @@ export type DynamoAuthErrorCode =
    * bad signature, expired token). A configuration problem: retrying does not help.
    */
   | "CREDENTIALS"
+  /**
+   * The credentials are valid but their IAM policy does not allow the
+   * request (`AccessDeniedException`): the message names the action DynamoDB
+   * refused. Add it to the policy (the README lists the least-privilege set).
+   */
+  | "ACCESS_DENIED"
   /** Input that cannot be stored (a key part that is not a string, an empty id, …). */
   | "INVALID_INPUT"
 

@@ -197,6 +197,20 @@ describe("credentials", () => {
     expect(server.requests()).toBe(1)
   })
 
+  it("credentials whose IAM policy lacks the action (AccessDeniedException): ACCESS_DENIED naming the action, sent once", async () => {
+    const denial =
+      "User: arn:aws:iam::123456789012:user/app is not authorized to perform: dynamodb:GetItem on resource: arn:aws:dynamodb:eu-west-1:123456789012:table/next-auth"
+    const server = await answering(400, "AccessDeniedException", denial)
+    for (const call of [authjsGetUser, betterAuthFindOne]) {
+      const error = await rejection(call(clientAt(server.endpoint)))
+      expect(error.code).toBe("ACCESS_DENIED")
+      expect(error.message).toContain("dynamodb:GetItem")
+      expect(error.message).toMatch(/IAM policy/)
+    }
+    // Not retried by the SDK: one request per call.
+    expect(server.requests()).toBe(2)
+  })
+
   it("no credentials anywhere in the default chain (CredentialsProviderError): CREDENTIALS, and nothing is sent", async () => {
     const server = await answering(200, "None", "")
     for (const name of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_WEB_IDENTITY_TOKEN_FILE"]) {

@@ -120,3 +120,14 @@ describe("README code blocks", () => {
     expect(Object.keys(packageJson.exports)).toContain(`.${added![1] ?? ""}`)
   })
 })
+
+describe("README errors table", () => {
+  it("lists every error code the library can throw, and no other", () => {
+    const union = readFileSync(join(root, "src/core/errors.ts"), "utf8")
+    const codes = [...union.matchAll(/^\s*\| "([A-Z_]+)"/gm)].map((m) => m[1]!)
+    expect(codes.length).toBeGreaterThan(10)
+    const section = readme.slice(readme.indexOf("## Errors"), readme.indexOf("\n## ", readme.indexOf("## Errors") + 1))
+    const documented = [...section.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]!)
+    expect([...documented].sort()).toEqual([...codes].sort())
+  })
+})
