@@ -29,6 +29,8 @@ export function createBetterAuth(options: BetterAuthSetupOptions) {
     secret: "example-better-auth-secret-0123456789abcdef",
     database: singleTableAdapter({ client: options.client, tableName: options.tableName }),
     emailAndPassword: { enabled: true },
+    // A session read by its token comes with its user in one GetItem (the token item's copy of the user).
+    advanced: { database: { joins: true } },
     user: { deleteUser: { enabled: true } },
     account: {
       // The loopback provider vouches for its emails, so signing in with it may join an account made with a password.
