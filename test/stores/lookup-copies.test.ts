@@ -13,7 +13,7 @@ import { singleTableAdapter } from "../../src/better-auth/index.js"
 import { dropSnapshots, MAX_SNAPSHOT_BYTES, refreshSnapshots } from "../../src/core/stores/user-snapshot.js"
 import { TableClient } from "../../src/core/table-client.js"
 import { countOf, renameAsOfficialAdapter, withoutKeys } from "../support/user-copies.js"
-import { createTestTable, type TestTable } from "../support/test-table.js"
+import { createTestTable, localClient, type TestTable } from "../support/test-table.js"
 
 function tableClient(table: TestTable): TableClient {
   return new TableClient({ names: table.names, client: table.client })
@@ -265,6 +265,80 @@ describe("provider-account claims carry a copy of the user", () => {
     expect(claim?.user).toEqual(withoutKeys(userItem))
     const authjs = DynamoDBAdapter(table.client, { tableName: table.tableName })
     expect(await authjs.getUserByAccount({ provider: "credential", providerAccountId: user.id })).toMatchObject({ id: user.id, name: "From Better Auth" })
+  })
+})
+
+describe("updateUser writes the user and every copy of it in one transaction", () => {
+  let table: TestTable
+  beforeAll(async () => {
+    table = await createTestTable()
+  })
+  afterAll(async () => {
+    await table.drop()
+  })
+
+  const inAnHour = () => new Date(Date.now() + 3_600_000)
+
+  async function copiesOf(userId: string): Promise<{ user: Record<string, unknown>; copies: Record<string, unknown>[] }> {
+    const items = await table.scanAll()
+    const user = items.find((item) => item.pk === `USER#${userId}` && item.sk === `USER#${userId}`)!
+    const copies = items.filter((item) => item.userId === userId && item.pk === item.sk && item.type !== "USER" && item.type !== "ACCOUNT_ID")
+    return { user, copies }
+  }
+
+  it("a crash right after the transaction leaves no copy behind: every copy already holds the updated user", async () => {
+    const client = localClient()
+    // After the update's transaction, every Query fails: as if the process died before looking for late sessions.
+    let committed = false
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (committed && context.commandName === "QueryCommand") throw new Error("simulated crash after the transaction")
+        const result = await next(args)
+        // The user's update has been written (in whichever request writes it): from now on the process is "dead".
+        if (JSON.stringify(args.input).includes("Crashed")) committed = true
+        return result
+      },
+      { step: "initialize", name: "crash-after-transaction" },
+    )
+    const adapter = DynamoDBAdapter(client, { tableName: table.tableName })
+    await adapter.createUser({ id: "t1", email: "t1@example.com", emailVerified: null, name: "Before" })
+    await adapter.linkAccount({ userId: "t1", type: "oidc", provider: "idp", providerAccountId: "sub-t1" })
+    for (const token of ["t1-a", "t1-b"]) await adapter.createSession({ sessionToken: token, userId: "t1", expires: inAnHour() })
+    await expect(adapter.updateUser({ id: "t1", name: "Crashed" })).rejects.toThrow("simulated crash")
+    const { user, copies } = await copiesOf("t1")
+    expect(user.name).toBe("Crashed")
+    expect(copies.map((copy) => copy.type).sort()).toEqual(["ACCOUNT_OWNER", "EMAIL", "SESSION_TOKEN", "SESSION_TOKEN"])
+    for (const copy of copies) expect({ pk: copy.pk, user: copy.user, version: copy.userVersion }).toEqual({ pk: copy.pk, user: withoutKeys(user), version: 1 })
+    client.destroy()
+  })
+
+  it("a session about to expire stays out of the transaction and is refreshed after it", async () => {
+    const adapter = DynamoDBAdapter(table.client, { tableName: table.tableName })
+    await adapter.createUser({ id: "t2", email: "t2@example.com", emailVerified: null, name: "Before" })
+    await adapter.createSession({ sessionToken: "t2-live", userId: "t2", expires: inAnHour() })
+    await adapter.createSession({ sessionToken: "t2-ending", userId: "t2", expires: new Date(Date.now() + 30_000) })
+    table.counter.reset()
+    await adapter.updateUser({ id: "t2", name: "After" })
+    const transaction = table.counter.requests.find((r) => r.command === "TransactWriteItems")!
+    // The user, the live session's token item and the email claim.
+    expect(transaction.input.TransactItems).toHaveLength(3)
+    const { user, copies } = await copiesOf("t2")
+    expect(copies).toHaveLength(3)
+    for (const copy of copies) expect(copy.user).toEqual(withoutKeys(user))
+  })
+
+  it("a user with more copies than one transaction holds is updated in two steps, every copy refreshed", async () => {
+    const adapter = DynamoDBAdapter(table.client, { tableName: table.tableName })
+    await adapter.createUser({ id: "t3", email: "t3@example.com", emailVerified: null, name: "Before" })
+    for (let i = 0; i < 91; i += 13) {
+      await Promise.all(Array.from({ length: Math.min(13, 91 - i) }, (_, j) => adapter.createSession({ sessionToken: `t3-${i + j}`, userId: "t3", expires: inAnHour() })))
+    }
+    table.counter.reset()
+    await adapter.updateUser({ id: "t3", name: "After" })
+    expect(table.counter.byCommand().TransactWriteItems).toBeUndefined()
+    const { user, copies } = await copiesOf("t3")
+    expect(copies).toHaveLength(92)
+    for (const copy of copies) expect({ pk: copy.pk, user: copy.user }).toEqual({ pk: copy.pk, user: withoutKeys(user) })
   })
 })
 

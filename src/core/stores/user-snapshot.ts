@@ -272,8 +272,29 @@ export async function dropSnapshots(table: ItemTable, userId: string, holders: C
  * could go stale. Newer copies are left alone.
  */
 export async function refreshSnapshots(table: ItemTable, current: VersionedUser, holders: CopyHolders): Promise<void> {
+  await runBounded(planRefreshSnapshots(table, current, holders, false), (action) => conditionalUpdate(table, action, "refresh user copy"))
+}
+
+/**
+ * The conditional updates that bring each holder's copy to `current` (see
+ * `refreshSnapshots`). With `inTransaction`, for the user's own update
+ * transaction, where every condition must hold: a token item without a copy
+ * (the legacy path's) gets one too, as long as it exists, since the caller
+ * only does this where copies are allowed.
+ */
+export function planRefreshSnapshots(
+  table: Pick<ItemTable, "names" | "keysOf">,
+  current: VersionedUser,
+  holders: CopyHolders,
+  inTransaction: boolean,
+): Extract<WriteAction, { kind: "update" }>[] {
   const older: Expression = { expression: "#version < :version", names: { "#version": USER_VERSION }, values: { ":version": current.version } }
-  const tokenCondition = both({ expression: "attribute_exists(#version)", names: { "#version": USER_VERSION } }, older)
+  const tokenCondition = inTransaction
+    ? both(
+        { expression: "attribute_exists(#pk)", names: { "#pk": table.names.partitionKey } },
+        { expression: "attribute_not_exists(#version) OR #version < :version", names: { "#version": USER_VERSION }, values: { ":version": current.version } },
+      )
+    : both({ expression: "attribute_exists(#version)", names: { "#version": USER_VERSION } }, older)
   const lookupCondition = both(ownedByUser(current.user.id), {
     expression: "attribute_not_exists(#version) OR #version < :version",
     names: { "#version": USER_VERSION },
@@ -288,8 +309,11 @@ export async function refreshSnapshots(table: ItemTable, current: VersionedUser,
     ...holders.sessionTokens.map((sessionToken) => ({ key: table.keysOf("sessionToken", { sessionToken }), condition: tokenCondition })),
     ...holders.lookups.map((key) => ({ key, condition: lookupCondition })),
   ]
-  await runBounded(targets, ({ key, condition }) => conditionalUpdate(table, { kind: "update", key, update, condition, label: "refresh user copy" }, "refresh user copy"))
+  return targets.map(({ key, condition }) => ({ kind: "update", key, update, condition, label: REFRESH_LABEL }))
 }
+
+/** The label of every copy refresh (never a claim's: a failed refresh is not a taken email). */
+export const REFRESH_LABEL = "refresh user copy"
 
 function ownedByUser(userId: string): Expression {
   return { expression: "#owner = :owner", names: { "#owner": "userId" }, values: { ":owner": userId } }

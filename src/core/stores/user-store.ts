@@ -9,6 +9,7 @@
  */
 import { DynamoAuthAdapterError, isDynamoAuthAdapterError } from "../errors.js"
 import { assertWriteFits } from "../write-limits.js"
+import { itemSize } from "../item-size.js"
 import type { Item, ItemTable, Key, WriteAction } from "../table-client.js"
 import { ITEM_TYPES, providerAccountOf } from "../../table/entities.js"
 import { accountIdLookupKey } from "../models/account-id-lookup.js"
@@ -20,6 +21,7 @@ import { BufferedTable } from "../transaction/buffered-table.js"
 import {
   dropSnapshots,
   forgetUser,
+  planRefreshSnapshots,
   refreshSnapshots,
   rememberUser,
   rememberVersion,
@@ -214,10 +216,10 @@ export class UserStore {
    * The writes that apply `changes` to `current` (the user as stored now).
    * An email change moves the GSI1 keys and swaps the lookup items in the
    * same transaction; the update is conditioned on the email it replaces.
-   * With `expectedVersion` (the version `current` was read at), an email
-   * change is also conditioned on that version and sets the next one, so
-   * the new claim can carry the exact copy of the user it writes: no refresh
-   * of an older version still in flight can then put an older copy there.
+   * With `expectedVersion` (the version `current` was read at), the update
+   * is also conditioned on that version and sets the next one, so every copy
+   * written with it (the new email claim; the refreshes of `updateAtomically`)
+   * is the exact user it writes.
    */
   planUpdate(
     current: StoredRecord & { id: string },
@@ -231,7 +233,7 @@ export class UserStore {
     const oldEmail = emailOf(current)
     const emailChanges = "email" in set && emailOf(set) !== oldEmail
     const newEmail = emailOf(set)
-    const exact = versioned && emailChanges && expectedVersion !== undefined
+    const exact = versioned && expectedVersion !== undefined
     const copy: VersionedUser | undefined =
       exact && newEmail !== undefined ? { user: { ...current, ...definedChanges(changes, ["id"]), id: current.id }, version: expectedVersion + 1 } : undefined
     const remove: string[] = []
@@ -295,21 +297,29 @@ export class UserStore {
    * Applies `changes` (stored form): `undefined` values are ignored, `null`
    * is stored as null, `id` cannot change. Throws NOT_FOUND, writing nothing,
    * when the user does not exist; EMAIL_EXISTS when the new email is taken.
-   * One conditional UpdateItem; a GetItem plus one transaction when the email changes.
    *
-   * On a table whose lookups are complete, every update increments the
-   * user's `userVersion`, then refreshes the user snapshot in each of its
-   * sessions' token items (one Query of the user's sessions, one conditional
-   * UpdateItem per session) and in its email lookup item (one conditional
-   * UpdateItem, alongside; see `user-snapshot.ts`), so once this returns no
-   * session and no read by email sees an older user. Inside a buffered transaction the refresh
-   * runs after its commit. On a legacy table (where `@auth/dynamodb-adapter`
-   * may still read users, and would show the version) neither happens: no
-   * session there carries a copy.
+   * Where the table allows copies of users (`lookup-mode.ts`), the user and
+   * every copy of it (session token items, email and provider-account
+   * claims) are written in one transaction (`updateAtomically`: Query,
+   * TransactWriteItems, Query), so once this returns no read sees an older
+   * user, and no crash can leave a copy behind. Beyond one transaction's
+   * size, and on a table where copies are versioned but not yet trusted:
+   * one conditional UpdateItem (a GetItem plus one transaction when the email
+   * changes) that increments `userVersion`, then each copy refreshed
+   * (see `user-snapshot.ts`). Inside a buffered transaction the refresh runs
+   * after its commit. On a legacy table (where `@auth/dynamodb-adapter` may
+   * still read users) neither happens: nothing there carries a copy.
    */
   async update(id: string, changes: StoredRecord): Promise<StoredRecord> {
     const set = definedChanges(changes, ["id"])
+    // Refused before anything is sent: the new values alone are too large.
+    const [userWrite] = this.planUpdate({ id }, set, undefined, false)
+    if (userWrite) assertWriteFits(userWrite, this.table.names)
     const versioned = !(await legacyFallbackNeeded(this.table))
+    if (versioned && Object.keys(set).length > 0 && !(this.table instanceof BufferedTable) && (await userCopiesAllowed(this.table))) {
+      const updated = await this.updateAtomically(id, set)
+      if (updated) return updated
+    }
     let current: StoredRecord | null = null
     if (Object.keys(set).length === 0 || "email" in set) {
       current = await this.get(id)
@@ -333,6 +343,59 @@ export class UserStore {
     const record = item ? this.committedRecord(item) : {}
     if (versioned) await this.refreshCopies(id, item ? { user: { ...record, id }, version: versionOfItem(item) } : undefined)
     return record
+  }
+
+  /**
+   * The update and the refresh of every copy of the user in ONE
+   * transaction, so no crash between the two can leave a copy behind: one
+   * consistent Query of the user's partition (the user with its version, its
+   * sessions and accounts), one TransactWriteItems (the user conditioned on
+   * that version and moved to the next, each copy set to the user it
+   * writes, an email change's claims), then one Query for holders created
+   * between the two (checked against the old version, committed before the
+   * update), refreshed after it. Planned again when a condition failed (the
+   * user or a holder changed meanwhile); undefined, for the two-step path,
+   * when the user has too many holders for one transaction or kept changing.
+   */
+  private async updateAtomically(id: string, set: StoredRecord): Promise<StoredRecord | undefined> {
+    const { names } = this.table
+    for (let attempt = 1; attempt <= ATOMIC_UPDATE_ATTEMPTS; attempt++) {
+      const partition = await this.partitionItems(id)
+      const userItem = partition.find((item) => item.type === ITEM_TYPES.user && item[names.sortKey] === this.userKey(id)[names.sortKey])
+      if (!userItem) throw notFound(id)
+      const current = { ...this.toRecord(userItem), id }
+      const version = versionOfItem(userItem)
+      const written: VersionedUser = { user: { ...current, ...set, id }, version: version + 1 }
+      const holders = this.holdersIn(partition, true)
+      // Sessions about to expire stay out of the transaction: TTL may delete one of their two items before the other, which would
+      // fail it every time; they are refreshed after it, best effort (an expired session is never returned).
+      const expiring = expiringSessionTokens(partition)
+      const email = emailOf(written.user)
+      // An email change writes its new claim with the copy (planUpdate); an unchanged email's claim is refreshed.
+      const emailClaim = email !== undefined && email === emailOf(current) ? [this.emailKey(email)] : []
+      const refreshes = { sessionTokens: holders.sessionTokens.filter((token) => !expiring.has(token)), lookups: [...holders.lookups, ...emailClaim] }
+      const count = refreshes.sessionTokens.length + refreshes.lookups.length
+      if (count > MAX_ATOMIC_COPIES || itemSize(written.user) * (count + 3) > MAX_ATOMIC_BYTES) return undefined
+      const plan = (stale?: string) => [
+        ...this.planUpdate(current, set, stale, true, version),
+        ...planRefreshSnapshots(this.table, written, refreshes, true),
+      ]
+      try {
+        await this.withStaleClaimRepair(emailOf(set) !== emailOf(current) ? emailOf(set) : undefined, (stale) => transact(this.table, plan(stale), "update user"))
+      } catch (error) {
+        if (conditionFailed(error)) continue
+        throw error
+      }
+      const late = this.holdersIn(await this.partitionItems(id), true)
+      await refreshSnapshots(this.table, written, {
+        sessionTokens: late.sessionTokens.filter((token) => !refreshes.sessionTokens.includes(token)),
+        lookups: late.lookups.filter((key) => !holders.lookups.some((known) => sameKey(known, key))),
+      })
+      const record = rememberVersion(written.user, written.version)
+      rememberUser(this.table, written)
+      return record
+    }
+    return undefined
   }
 
   /**
@@ -408,13 +471,23 @@ export class UserStore {
    * accounts' provider-account claims. The email claim is known without it.
    */
   private async copyHolders(id: string, lookups: boolean): Promise<CopyHolders> {
+    return this.holdersIn(await this.partitionItems(id), lookups)
+  }
+
+  /** Every item of the user's partition (one consistent Query, all pages): the user, its sessions, accounts, authenticators. */
+  private partitionItems(id: string): Promise<Item[]> {
     const { names } = this.table
-    const items = await this.table.queryAll(
+    return this.table.queryAll(
       {
         keyCondition: { expression: "#pk = :pk", names: { "#pk": names.partitionKey }, values: { ":pk": this.userKey(id)[names.partitionKey] } },
       },
-      "list the user's sessions and accounts (for their copies of the user)",
+      "list the user's items (for their copies of the user)",
     )
+  }
+
+  /** The copy holders among a user's partition items (see `copyHolders`). */
+  private holdersIn(items: Item[], lookups: boolean): CopyHolders {
+    const { names } = this.table
     const sessionTokens: string[] = []
     const claims: Key[] = []
     for (const item of items) {
@@ -474,6 +547,33 @@ export class UserStore {
     await this.dropCopies(id)
     return user ? this.toRecord(user) : null
   }
+}
+
+/** Tries of `updateAtomically` before the two-step path. */
+const ATOMIC_UPDATE_ATTEMPTS = 3
+/** Copies refreshed in the user's own transaction at most: with the user and an email change's two claims, within DynamoDB's 100 actions. */
+const MAX_ATOMIC_COPIES = 90
+/** DynamoDB's 4 MB per transaction, with room to spare. */
+const MAX_ATOMIC_BYTES = 3 * 1024 * 1024
+
+/** Tokens of the sessions in `items` that expire within the next minute (or have). */
+function expiringSessionTokens(items: Item[]): Set<string> {
+  const soon = Math.floor(Date.now() / 1000) + 60
+  return new Set(
+    items.flatMap((item) =>
+      item.type === ITEM_TYPES.session && typeof item.sessionToken === "string" && typeof item.expires === "number" && item.expires <= soon ? [item.sessionToken] : [],
+    ),
+  )
+}
+
+function sameKey(a: Key, b: Key): boolean {
+  const keys = Object.keys(a)
+  return keys.length === Object.keys(b).length && keys.every((name) => a[name] === b[name])
+}
+
+/** The transaction was cancelled because a condition did not hold (not a claim: those are EMAIL_EXISTS by now). */
+function conditionFailed(error: unknown): boolean {
+  return isDynamoAuthAdapterError(error, "TRANSACTION_FAILED") && (error.reasons ?? []).some((r) => r.code === "ConditionalCheckFailed")
 }
 
 /** Email changes planned with the exact next version before one goes without (see `changeEmail`). */
