@@ -367,9 +367,9 @@ export class UserStore {
       const version = versionOfItem(userItem)
       const written: VersionedUser = { user: { ...current, ...set, id }, version: version + 1 }
       const holders = this.holdersIn(partition, true)
-      // Sessions about to expire stay out of the transaction: TTL may delete one of their two items before the other, which would
-      // fail it every time; they are refreshed after it, best effort (an expired session is never returned).
-      const expiring = expiringSessionTokens(partition)
+      // Sessions expired or about to stay out of the transaction: TTL may delete one of their two items before the other, which
+      // would fail it every time. Those still valid are refreshed after it; an expired one is never returned, its copy unused.
+      const expiring = sessionTokensExpiringBy(partition, 60)
       const email = emailOf(written.user)
       // An email change writes its new claim with the copy (planUpdate); an unchanged email's claim is refreshed.
       const emailClaim = email !== undefined && email === emailOf(current) ? [this.emailKey(email)] : []
@@ -386,9 +386,11 @@ export class UserStore {
         if (conditionFailed(error)) continue
         throw error
       }
-      const late = this.holdersIn(await this.partitionItems(id), true)
+      const lateItems = await this.partitionItems(id)
+      const late = this.holdersIn(lateItems, true)
+      const expired = sessionTokensExpiringBy(lateItems, 0)
       await refreshSnapshots(this.table, written, {
-        sessionTokens: late.sessionTokens.filter((token) => !refreshes.sessionTokens.includes(token)),
+        sessionTokens: late.sessionTokens.filter((token) => !refreshes.sessionTokens.includes(token) && !expired.has(token)),
         lookups: late.lookups.filter((key) => !holders.lookups.some((known) => sameKey(known, key))),
       })
       const record = rememberVersion(written.user, written.version)
@@ -556,9 +558,9 @@ const MAX_ATOMIC_COPIES = 90
 /** DynamoDB's 4 MB per transaction, with room to spare. */
 const MAX_ATOMIC_BYTES = 3 * 1024 * 1024
 
-/** Tokens of the sessions in `items` that expire within the next minute (or have). */
-function expiringSessionTokens(items: Item[]): Set<string> {
-  const soon = Math.floor(Date.now() / 1000) + 60
+/** Tokens of the sessions in `items` that expire within `seconds` from now (or have expired). */
+function sessionTokensExpiringBy(items: Item[], seconds: number): Set<string> {
+  const soon = Math.floor(Date.now() / 1000) + seconds
   return new Set(
     items.flatMap((item) =>
       item.type === ITEM_TYPES.session && typeof item.sessionToken === "string" && typeof item.expires === "number" && item.expires <= soon ? [item.sessionToken] : [],
