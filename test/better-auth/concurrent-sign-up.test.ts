@@ -1,6 +1,5 @@
-import { betterAuth } from "better-auth"
 import { afterAll, beforeAll, expect, it } from "vitest"
-import { singleTableAdapter } from "../../src/better-auth/index.js"
+import { testBetterAuth } from "../support/better-auth-app.js"
 import { createTestTable, localClient, type TestTable } from "../support/test-table.js"
 
 let table: TestTable
@@ -17,13 +16,7 @@ afterAll(async () => {
 })
 
 it("50 concurrent email sign-ups with one email create exactly one user; the others get Better Auth's 'user already exists'", async () => {
-  const auth = betterAuth({
-    secret: "a-test-secret-that-is-long-enough-for-better-auth",
-    baseURL: "http://localhost:3000",
-    database: singleTableAdapter({ client, tableName: table.tableName }),
-    emailAndPassword: { enabled: true, password: { hash: async (p) => p, verify: async ({ hash, password }) => hash === password } },
-    logger: { disabled: true },
-  })
+  const auth = testBetterAuth(client, table.tableName)
   const results = await Promise.allSettled(
     Array.from({ length: 50 }, (_, i) => auth.api.signUpEmail({ body: { email: "race@example.com", password: "password-123", name: `Racer ${i}` } })),
   )

@@ -7,6 +7,7 @@ import { betterAuth } from "better-auth"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { singleTableAdapter } from "../../src/better-auth/index.js"
 import { countRequests, type RequestCounter } from "../../src/core/request-counter.js"
+import { cookieHeader } from "../support/better-auth-app.js"
 import { createTestTable, localClient, type TestTable } from "../support/test-table.js"
 
 let table: TestTable
@@ -28,10 +29,6 @@ function makeAuth() {
   })
 }
 
-function cookieHeader(headers: Headers): Headers {
-  const cookies = headers.getSetCookie().map((c) => c.split(";")[0]!)
-  return new Headers({ cookie: cookies.join("; ") })
-}
 
 async function measure<T>(run: () => Promise<T>): Promise<{ result: T; counts: Record<string, number>; total: number }> {
   counter.reset()

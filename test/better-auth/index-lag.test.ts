@@ -2,25 +2,18 @@
  * The email flows read their own fresh writes: under simulated GSI1 lag they
  * must still work (base-table lookups back every hot read).
  */
-import { betterAuth } from "better-auth"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { singleTableAdapter } from "../../src/better-auth/index.js"
 import { simulateIndexLag, type IndexLag } from "../support/index-lag.js"
+import { cookieHeader, testBetterAuth } from "../support/better-auth-app.js"
 import { createTestTable, localClient, type TestTable } from "../support/test-table.js"
 
 async function emailFlows(client: ReturnType<typeof localClient>, tableName: string): Promise<void> {
-  const auth = betterAuth({
-    secret: "a-test-secret-that-is-long-enough-for-better-auth",
-    baseURL: "http://localhost:3000",
-    database: singleTableAdapter({ client, tableName }),
-    emailAndPassword: { enabled: true, password: { hash: async (p) => p, verify: async ({ hash, password }) => hash === password } },
-    logger: { disabled: true },
-  })
+  const auth = testBetterAuth(client, tableName)
   const email = "laggy@example.com"
   await auth.api.signUpEmail({ body: { email, password: "password-123", name: "Laggy" } })
   await expect(auth.api.signUpEmail({ body: { email, password: "password-123", name: "Again" } })).rejects.toMatchObject({ statusCode: 422 })
   const signIn = await auth.api.signInEmail({ body: { email, password: "password-123" }, returnHeaders: true })
-  const headers = new Headers({ cookie: signIn.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ") })
+  const headers = cookieHeader(signIn.headers)
   expect((await auth.api.getSession({ headers }))?.user.email).toBe(email)
   expect(await auth.api.listSessions({ headers })).toHaveLength(2)
 }

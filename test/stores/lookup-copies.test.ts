@@ -6,13 +6,12 @@
  * that returned, also under concurrent links and updates; legacy tables keep
  * their paths and get no copy.
  */
-import { betterAuth } from "better-auth"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { DynamoDBAdapter } from "../../src/authjs/index.js"
-import { singleTableAdapter } from "../../src/better-auth/index.js"
 import { dropSnapshots, MAX_SNAPSHOT_BYTES, refreshSnapshots } from "../../src/core/stores/user-snapshot.js"
 import { TableClient } from "../../src/core/table-client.js"
 import { countOf, renameAsOfficialAdapter, withoutKeys } from "../support/user-copies.js"
+import { testBetterAuth } from "../support/better-auth-app.js"
 import { createTestTable, localClient, type TestTable } from "../support/test-table.js"
 
 function tableClient(table: TestTable): TableClient {
@@ -251,13 +250,7 @@ describe("provider-account claims carry a copy of the user", () => {
   })
 
   it("a Better Auth sign-up's credential account claim carries the new user (same transaction, no check needed)", async () => {
-    const auth = betterAuth({
-      secret: "a-test-secret-that-is-long-enough-for-better-auth",
-      baseURL: "http://localhost:3000",
-      database: singleTableAdapter({ client: table.client, tableName: table.tableName }),
-      emailAndPassword: { enabled: true, password: { hash: async (p) => p, verify: async ({ hash, password }) => hash === password } },
-      logger: { disabled: true },
-    })
+    const auth = testBetterAuth(table.client, table.tableName)
     const { user } = await auth.api.signUpEmail({ body: { email: "ba@example.com", password: "password-123", name: "From Better Auth" } })
     const items = await table.scanAll()
     const claim = items.find((item) => item.type === "ACCOUNT_OWNER" && item.userId === user.id)

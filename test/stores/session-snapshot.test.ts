@@ -4,11 +4,10 @@
  * never a user older than the last update that returned, also under
  * concurrent session creation and user updates.
  */
-import { betterAuth } from "better-auth"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { DynamoDBAdapter } from "../../src/authjs/index.js"
-import { singleTableAdapter } from "../../src/better-auth/index.js"
 import { countRequests } from "../../src/core/request-counter.js"
+import { cookieHeader, testBetterAuth } from "../support/better-auth-app.js"
 import { countOf, renameAsOfficialAdapter, withoutKeys } from "../support/user-copies.js"
 import { createTestTable, localClient, type TestTable } from "../support/test-table.js"
 
@@ -169,16 +168,9 @@ describe("Better Auth getSession with joins answers from the snapshot", () => {
 
   it("is one GetItem, and returns the name set by auth.api.updateUser", async () => {
     const counter = countRequests(client)
-    const auth = betterAuth({
-      secret: "a-test-secret-that-is-long-enough-for-better-auth",
-      baseURL: "http://localhost:3000",
-      database: singleTableAdapter({ client, tableName: table.tableName }),
-      advanced: { database: { joins: true } } as never,
-      emailAndPassword: { enabled: true, password: { hash: async (p) => `hashed:${p}`, verify: async ({ hash, password }) => hash === `hashed:${password}` } },
-      logger: { disabled: true },
-    })
+    const auth = testBetterAuth(client, table.tableName, { advanced: { database: { joins: true } } })
     const signUp = await auth.api.signUpEmail({ body: { email: "ba@example.com", password: "password-123", name: "Before" }, returnHeaders: true })
-    const headers = new Headers({ cookie: signUp.headers.getSetCookie().map((c) => c.split(";")[0]!).join("; ") })
+    const headers = cookieHeader(signUp.headers)
     await auth.api.getSession({ headers }) // the first read of the table's metadata item
     counter.reset()
     const session = await auth.api.getSession({ headers })
