@@ -1,22 +1,11 @@
-import { afterAll, beforeAll, expect, it } from "vitest"
+import { expect, it } from "vitest"
 import { testBetterAuth } from "../support/better-auth-app.js"
-import { createTestTable, localClient, type TestTable } from "../support/test-table.js"
+import { useTableWithClient } from "../support/test-table.js"
 
-let table: TestTable
-let client: ReturnType<typeof localClient>
-
-beforeAll(async () => {
-  table = await createTestTable()
-  client = localClient()
-})
-
-afterAll(async () => {
-  client.destroy()
-  await table.drop()
-})
+const local = useTableWithClient()
 
 it("50 concurrent email sign-ups with one email create exactly one user; the others get Better Auth's 'user already exists'", async () => {
-  const auth = testBetterAuth(client, table.tableName)
+  const auth = testBetterAuth(local.client, local.table.tableName)
   const results = await Promise.allSettled(
     Array.from({ length: 50 }, (_, i) => auth.api.signUpEmail({ body: { email: "race@example.com", password: "password-123", name: `Racer ${i}` } })),
   )
@@ -27,7 +16,7 @@ it("50 concurrent email sign-ups with one email create exactly one user; the oth
   for (const failure of lost) {
     expect(failure.reason).toMatchObject({ statusCode: 422, body: { code: "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL" } })
   }
-  const items = await table.scanAll()
+  const items = await local.table.scanAll()
   expect(items.filter((i) => i.type === "USER")).toHaveLength(1)
   expect(items.filter((i) => i.type === "EMAIL")).toEqual([expect.objectContaining({ email: "race@example.com" })])
   expect(items.filter((i) => i.type === "SESSION")).toHaveLength(1)

@@ -6,28 +6,17 @@
  * framework's own adapter calls over the same table.
  */
 import type { AdapterAccount, AdapterUser } from "@auth/core/adapters"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { startSharedExample, type SharedExample } from "../../examples/shared/server.js"
+import { describe, expect, it } from "vitest"
 import { HttpSession } from "../support/http-session.js"
 import { DEFAULT_PEOPLE } from "../support/oidc-idp.js"
-import { createTestTable, endpoint, type TestTable } from "../support/test-table.js"
+import { useSharedExample } from "./fixture.js"
 import { authjsSession, signInWithAuthjs, signInWithBetterAuth } from "./flows.js"
 
-let table: TestTable
-let example: SharedExample
-
-beforeAll(async () => {
-  table = await createTestTable()
-  example = await startSharedExample({ endpoint: endpoint(), tableName: table.tableName })
-})
-afterAll(async () => {
-  await example?.stop()
-  await table?.drop()
-})
+const app = useSharedExample()
 
 /** Better Auth's own view, through its internal adapter (what its routes use). */
 async function betterAuthViews() {
-  const context = await example.betterAuth.$context
+  const context = await app.example.betterAuth.$context
   return context.internalAdapter
 }
 
@@ -52,7 +41,7 @@ async function betterAuthAccountOf(userId: string): Promise<BetterAuthAccount> {
 }
 
 function authjsAdapter() {
-  return example.authjs.adapter
+  return app.example.authjs.adapter
 }
 
 describe("tokens from real sign-ins read the same in both frameworks", () => {
@@ -61,9 +50,9 @@ describe("tokens from real sign-ins read the same in both frameworks", () => {
   let userId: string
 
   it("what Auth.js stored from the provider's token answer, Better Auth reads field for field", async () => {
-    await signInWithAuthjs(browser, example.url, "alice")
-    userId = (await authjsSession(browser, example.url))!.user.id
-    const issued = example.idp.lastTokens("alice")!
+    await signInWithAuthjs(browser, app.example.url, "alice")
+    userId = (await authjsSession(browser, app.example.url))!.user.id
+    const issued = app.example.idp.lastTokens("alice")!
     const account = (await authjsAdapter().getAccount(ALICE.sub, "idp")) as AdapterAccount
     expect(account).toMatchObject({
       userId,
@@ -92,8 +81,8 @@ describe("tokens from real sign-ins read the same in both frameworks", () => {
   })
 
   it("what Better Auth stored from its own sign-in, Auth.js reads field for field, keeping its own fields", async () => {
-    await signInWithBetterAuth(browser, example.url, "alice")
-    const issued = example.idp.lastTokens("alice")!
+    await signInWithBetterAuth(browser, app.example.url, "alice")
+    const issued = app.example.idp.lastTokens("alice")!
     const seen = await betterAuthAccountOf(userId)
     expect(seen).toMatchObject({ accessToken: issued.access_token, refreshToken: issued.refresh_token, idToken: issued.id_token, scope: "openid profile email" })
 
@@ -121,18 +110,18 @@ describe("tokens from real sign-ins read the same in both frameworks", () => {
 describe("user fields, value by value", () => {
   it("an Auth.js emailVerified date reads as true in Better Auth, and survives Better Auth updates of other fields to the millisecond", async () => {
     const verifiedAt = new Date("2024-05-06T07:08:09.123Z")
-    const created = await authjsAdapter().createUser({ id: "", email: "frank@example.com", emailVerified: verifiedAt, name: "Frank", image: "https://example.com/frank.png" })
+    const created = await authjsAdapter().createUser({ id: "", email: "frank@app.example.com", emailVerified: verifiedAt, name: "Frank", image: "https://app.example.com/frank.png" })
     const internal = await betterAuthViews()
-    expect(await internal.findUserById(created.id)).toMatchObject({ emailVerified: true, name: "Frank", image: "https://example.com/frank.png" })
+    expect(await internal.findUserById(created.id)).toMatchObject({ emailVerified: true, name: "Frank", image: "https://app.example.com/frank.png" })
 
-    await internal.updateUser(created.id, { name: "Frank Castle", image: "https://example.com/frank-2.png" })
-    expect(await authjsAdapter().getUser(created.id)).toMatchObject({ emailVerified: verifiedAt, name: "Frank Castle", image: "https://example.com/frank-2.png" })
-    const item = (await table.scanAll()).find((i) => i.type === "USER" && i.id === created.id)
+    await internal.updateUser(created.id, { name: "Frank Castle", image: "https://app.example.com/frank-2.png" })
+    expect(await authjsAdapter().getUser(created.id)).toMatchObject({ emailVerified: verifiedAt, name: "Frank Castle", image: "https://app.example.com/frank-2.png" })
+    const item = (await app.table.scanAll()).find((i) => i.type === "USER" && i.id === created.id)
     expect(item?.emailVerified).toBe("2024-05-06T07:08:09.123Z")
   })
 
   it("Auth.js emailVerified null reads as false; Better Auth true reads back as a date, false as null", async () => {
-    const created = await authjsAdapter().createUser({ id: "", email: "grace@example.com", emailVerified: null, name: "Grace" })
+    const created = await authjsAdapter().createUser({ id: "", email: "grace@app.example.com", emailVerified: null, name: "Grace" })
     const internal = await betterAuthViews()
     expect(await internal.findUserById(created.id)).toMatchObject({ emailVerified: false })
 
@@ -150,9 +139,9 @@ describe("user fields, value by value", () => {
 
   it("name and image written by Auth.js read the same in Better Auth, including a removed image", async () => {
     const internal = await betterAuthViews()
-    const created = await internal.createUser({ email: "heidi@example.com", name: "Heidi", emailVerified: false }, { method: "email-password" })
-    await authjsAdapter().updateUser({ id: created.id, name: "Heidi Klum", image: "https://example.com/heidi.png" })
-    expect(await internal.findUserById(created.id)).toMatchObject({ name: "Heidi Klum", image: "https://example.com/heidi.png", email: "heidi@example.com" })
+    const created = await internal.createUser({ email: "heidi@app.example.com", name: "Heidi", emailVerified: false }, { method: "email-password" })
+    await authjsAdapter().updateUser({ id: created.id, name: "Heidi Klum", image: "https://app.example.com/heidi.png" })
+    expect(await internal.findUserById(created.id)).toMatchObject({ name: "Heidi Klum", image: "https://app.example.com/heidi.png", email: "heidi@app.example.com" })
     await authjsAdapter().updateUser({ id: created.id, image: null })
     expect((await internal.findUserById(created.id))?.image ?? null).toBeNull()
   })
@@ -160,7 +149,7 @@ describe("user fields, value by value", () => {
 
 describe("account fields, value by value", () => {
   it("an Auth.js account's tokens, expiry and scope read the same in Better Auth", async () => {
-    const user = await authjsAdapter().createUser({ id: "", email: "ivan@example.com", emailVerified: null })
+    const user = await authjsAdapter().createUser({ id: "", email: "ivan@app.example.com", emailVerified: null })
     const linked: AdapterAccount = {
       userId: user.id,
       type: "oauth",
@@ -186,7 +175,7 @@ describe("account fields, value by value", () => {
   })
 
   it("Better Auth's token updates with millisecond expiries read the same in Auth.js and back in Better Auth", async () => {
-    const user = await authjsAdapter().createUser({ id: "", email: "judy@example.com", emailVerified: null })
+    const user = await authjsAdapter().createUser({ id: "", email: "judy@app.example.com", emailVerified: null })
     await authjsAdapter().linkAccount({ userId: user.id, type: "oidc", provider: "idp", providerAccountId: "judy-sub", access_token: "a1", expires_at: 1_800_000_000, token_type: "bearer" })
     const internal = await betterAuthViews()
     const account = await betterAuthAccountOf(user.id)
@@ -198,20 +187,20 @@ describe("account fields, value by value", () => {
     expect(authjs).toMatchObject({ access_token: "a2", refresh_token: "r2", id_token: "i2", scope: "openid email", token_type: "bearer", type: "oidc" })
     expect(authjs.expires_at! * 1000).toBeCloseTo(accessTokenExpiresAt.getTime(), 6)
     expect(await betterAuthAccountOf(user.id)).toMatchObject({ accessTokenExpiresAt, refreshTokenExpiresAt, accessToken: "a2" })
-    const item = (await table.scanAll()).find((i) => i.pk === `USER#${user.id}` && i.sk === "ACCOUNT#idp#judy-sub")
+    const item = (await app.table.scanAll()).find((i) => i.pk === `USER#${user.id}` && i.sk === "ACCOUNT#idp#judy-sub")
     expect(item).toMatchObject({ expires_at: accessTokenExpiresAt.getTime() / 1000, refreshTokenExpiresAt: "2030-02-03T04:05:06.789Z", access_token: "a2" })
   })
 })
 
 describe("session expiries", () => {
   it("an Auth.js session's expiry reads the same in Better Auth, and a Better Auth session's in Auth.js", async () => {
-    const user = await authjsAdapter().createUser({ id: "", email: "kim@example.com", emailVerified: null })
+    const user = await authjsAdapter().createUser({ id: "", email: "kim@app.example.com", emailVerified: null })
     const expires = new Date("2031-03-04T05:06:07.890Z")
     await authjsAdapter().createSession({ sessionToken: "authjs-token-kim", userId: user.id, expires })
     const internal = await betterAuthViews()
     const found = await internal.findSession("authjs-token-kim")
     expect(found?.session).toMatchObject({ token: "authjs-token-kim", userId: user.id, expiresAt: expires })
-    expect(found?.user).toMatchObject({ id: user.id, email: "kim@example.com" })
+    expect(found?.user).toMatchObject({ id: user.id, email: "kim@app.example.com" })
 
     const created = await internal.createSession(user.id)
     const viewed = await authjsAdapter().getSessionAndUser(created.token)

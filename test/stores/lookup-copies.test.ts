@@ -316,8 +316,9 @@ describe("updateUser writes the user and every copy of it in one transaction", (
     const transaction = table.counter.requests.find((r) => r.command === "TransactWriteItems")!
     // The user, the live session's token item and the email claim.
     expect(transaction.input.TransactItems).toHaveLength(3)
-    // After it: the ending session's copy only (one UpdateItem), none for the expired one.
+    // After it: the ending session's copy only (one UpdateItem); no request writes the expired one.
     expect(table.counter.byCommand().UpdateItem).toBe(1)
+    expect(table.counter.requests.filter((r) => JSON.stringify(r.input).includes("SESSION#t2-gone"))).toEqual([])
     const { user, copies } = await copiesOf("t2")
     for (const copy of copies.filter((c) => c.pk !== "SESSION#t2-gone")) expect({ pk: copy.pk, user: copy.user }).toEqual({ pk: copy.pk, user: withoutKeys(user) })
     expect(copies.filter((c) => c.pk !== "SESSION#t2-gone")).toHaveLength(3)

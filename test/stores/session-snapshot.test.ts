@@ -9,7 +9,7 @@ import { DynamoDBAdapter } from "../../src/authjs/index.js"
 import { countRequests } from "../../src/core/request-counter.js"
 import { cookieHeader, testBetterAuth } from "../support/better-auth-app.js"
 import { countOf, renameAsOfficialAdapter, withoutKeys } from "../support/user-copies.js"
-import { createTestTable, localClient, type TestTable } from "../support/test-table.js"
+import { createTestTable, useTableWithClient, type TestTable } from "../support/test-table.js"
 
 const inAnHour = () => new Date(Date.now() + 3_600_000)
 describe("Auth.js getSessionAndUser from the token item's user snapshot", () => {
@@ -155,20 +155,11 @@ describe("on a legacy table (lookups not known complete) the snapshot is not tru
 })
 
 describe("Better Auth getSession with joins answers from the snapshot", () => {
-  let table: TestTable
-  let client: ReturnType<typeof localClient>
-  beforeAll(async () => {
-    table = await createTestTable()
-    client = localClient()
-  })
-  afterAll(async () => {
-    client.destroy()
-    await table.drop()
-  })
+  const local = useTableWithClient()
 
   it("is one GetItem, and returns the name set by auth.api.updateUser", async () => {
-    const counter = countRequests(client)
-    const auth = testBetterAuth(client, table.tableName, { advanced: { database: { joins: true } } })
+    const counter = countRequests(local.client)
+    const auth = testBetterAuth(local.client, local.table.tableName, { advanced: { database: { joins: true } } })
     const signUp = await auth.api.signUpEmail({ body: { email: "ba@example.com", password: "password-123", name: "Before" }, returnHeaders: true })
     const headers = cookieHeader(signUp.headers)
     await auth.api.getSession({ headers }) // the first read of the table's metadata item
@@ -184,7 +175,7 @@ describe("Better Auth getSession with joins answers from the snapshot", () => {
     expect(counter.byCommand()).toEqual({ GetItem: 1 })
     counter.detach()
 
-    const items = await table.scanAll()
+    const items = await local.table.scanAll()
     const user = items.find((i) => i.type === "USER")!
     const tokenItem = items.find((i) => i.type === "SESSION_TOKEN")!
     expect(tokenItem.user).toEqual(withoutKeys(user))

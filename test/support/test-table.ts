@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto"
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb"
 import { DynamoDBDocument, ScanCommand } from "@aws-sdk/lib-dynamodb"
-import { inject } from "vitest"
+import { afterAll, beforeAll, inject } from "vitest"
 import { createTable } from "../../src/table/create-table.js"
 import { resolveTableNames, type TableNameOptions, type TableNames } from "../../src/table/names.js"
 import { countRequests, type RequestCounter } from "../../src/core/request-counter.js"
@@ -102,4 +102,40 @@ export async function createTableWithoutIndex(client: DynamoDBClient, tableName:
       ],
     }),
   )
+}
+
+export interface TableWithClient {
+  readonly table: TestTable
+  /** A client of its own, for the code under test (the table's `client` is the counted one). */
+  readonly client: DynamoDBClient
+}
+
+/**
+ * Registers `beforeAll`/`afterAll` that make a fresh table and a client of
+ * its own for the file or `describe` block, and drop them; the fields are
+ * readable from inside tests and later hooks.
+ */
+export function useTableWithClient(options: TestTableOptions = {}): TableWithClient {
+  let table: TestTable | undefined
+  let client: DynamoDBClient | undefined
+  beforeAll(async () => {
+    table = await createTestTable(options)
+    client = localClient()
+  })
+  afterAll(async () => {
+    client?.destroy()
+    await table?.drop()
+  })
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error("useTableWithClient: read inside a test or a later hook, once beforeAll has run")
+    return value
+  }
+  return {
+    get table() {
+      return ready(table)
+    },
+    get client() {
+      return ready(client)
+    },
+  }
 }
