@@ -9,8 +9,8 @@ import type { Adapter, AdapterAccount, AdapterAuthenticator, AdapterSession, Ada
 import type { DynamoClientInput } from "../core/dynamo-client.js"
 import type { Logger } from "../core/logger.js"
 import { resolveDebugLogs, type DebugLogsOption } from "../core/debug-logs.js"
-import { createIdentityStores, isExpired, userSnapshotOf } from "../core/stores/index.js"
-import { attachLookupMode, checkLegacyItems, LookupMode, type LegacyItems } from "../core/stores/lookup-mode.js"
+import { createIdentityStores, isExpired, userSnapshotOf } from "../core/identity/index.js"
+import { attachLookupMode, checkLegacyItems, LookupMode, type LegacyItems } from "../core/identity/lookup-mode.js"
 import { TableClient } from "../core/table-client.js"
 import { resolveTableNames, type TableNameOptions } from "../table/names.js"
 import {

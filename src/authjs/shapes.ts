@@ -9,7 +9,7 @@
 import type { AdapterAccount, AdapterAuthenticator, AdapterSession, AdapterUser, VerificationToken } from "@auth/core/adapters"
 import { fromEpochSeconds, isIsoDateString, toEpochSeconds, toIsoString } from "../core/codec.js"
 import { FIELD_MAP, fromStored, toStored, type SharedModel } from "../core/field-map.js"
-import type { StoredRecord } from "../core/stores/index.js"
+import type { StoredRecord } from "../core/identity/index.js"
 
 const NO_OMISSIONS: ReadonlySet<string> = new Set()
 

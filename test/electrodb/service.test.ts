@@ -7,7 +7,7 @@ import { DynamoDBAdapter as OfficialAdapter } from "@auth/dynamodb-adapter"
 import type { AdapterUser } from "@auth/core/adapters"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { createAuthService, type AuthService } from "../../src/electrodb/index.js"
-import { createIdentityStores, type IdentityStores } from "../../src/core/stores/index.js"
+import { createIdentityStores, type IdentityStores } from "../../src/core/identity/index.js"
 import { TableClient } from "../../src/core/table-client.js"
 import { createTestTable, type TestTable } from "../support/test-table.js"
 

@@ -6,7 +6,7 @@
  */
 import type { ItemTable } from "../table-client.js"
 import { ITEM_TYPES } from "../../table/entities.js"
-import type { PlannedLookup } from "../stores/backfill.js"
+import type { PlannedLookup } from "../identity/backfill.js"
 
 const MAX_CLAIMANTS = 10
 

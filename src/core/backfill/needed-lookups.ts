@@ -6,8 +6,8 @@
  */
 import type { Item, ItemTable } from "../table-client.js"
 import { ITEM_TYPES } from "../../table/entities.js"
-import { isExpired } from "../stores/stored-record.js"
-import { planAccountIdLookup, planAccountLookup, planEmailLookup, planSessionTokenItem, type PlannedLookup } from "../stores/backfill.js"
+import { isExpired } from "../identity/stored-record.js"
+import { planAccountIdLookup, planAccountLookup, planEmailLookup, planSessionTokenItem, type PlannedLookup } from "../identity/backfill.js"
 
 const MARK = "\u0000"
 

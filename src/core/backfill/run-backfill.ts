@@ -18,9 +18,9 @@
  */
 import { DynamoAuthAdapterError } from "../errors.js"
 import type { Item, ItemTable, ScanRequest } from "../table-client.js"
-import type { PlannedLookup } from "../stores/backfill.js"
-import { isConditionFailure } from "../stores/transactions.js"
-import { planMarkLookupsComplete, readLookupsMarker, type LookupsMarker } from "../stores/lookup-mode.js"
+import type { PlannedLookup } from "../identity/backfill.js"
+import { isConditionFailure } from "../identity/transactions.js"
+import { planMarkLookupsComplete, readLookupsMarker, type LookupsMarker } from "../identity/lookup-mode.js"
 import { claimantsOf } from "./claimants.js"
 import { decodeCursor, encodeCursor, startCursor, type BackfillCursor } from "./cursor.js"
 import { keyPrefixes, neededLookups, type NeededLookup } from "./needed-lookups.js"

@@ -13,8 +13,8 @@ import { createGenericKeyBuilder, type GenericKeyBuilder } from "./generic-keys.
 import type { Item, ItemTable, Key, WriteAction } from "../table-client.js"
 import type { TableNames } from "../../table/names.js"
 import type { StoredRecord } from "./model-backend.js"
-import type { AccountStore } from "../stores/account-store.js"
-import { legacyFallbackNeeded } from "../stores/lookup-mode.js"
+import type { AccountStore } from "../identity/account-store.js"
+import { legacyFallbackNeeded } from "../identity/lookup-mode.js"
 
 export const ACCOUNT_ID_LOOKUP_TYPE = "ACCOUNT_ID"
 

@@ -16,7 +16,7 @@ import {
   type NewStoredSession,
   type NewStoredUser,
   type StoredSession,
-} from "../stores/index.js"
+} from "../identity/index.js"
 import type { Expression, ItemTable } from "../table-client.js"
 import { DynamoAuthAdapterError } from "../errors.js"
 import type { ModelBackend, StoredRecord } from "./model-backend.js"

@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { DynamoDBAdapter } from "../../src/authjs/index.js"
-import { dropSnapshots, MAX_SNAPSHOT_BYTES, refreshSnapshots } from "../../src/core/stores/user-snapshot.js"
+import { dropSnapshots, MAX_SNAPSHOT_BYTES, refreshSnapshots } from "../../src/core/identity/user-snapshot.js"
 import { TableClient } from "../../src/core/table-client.js"
 import { countOf, renameAsOfficialAdapter, withoutKeys } from "../support/user-copies.js"
 import { testBetterAuth } from "../support/better-auth-app.js"

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { TableClient } from "../../src/core/table-client.js"
-import { createIdentityStores, type IdentityStores } from "../../src/core/stores/index.js"
+import { createIdentityStores, type IdentityStores } from "../../src/core/identity/index.js"
 import { isDynamoAuthAdapterError } from "../../src/core/errors.js"
 import { createTestTable, type TestTable } from "../support/test-table.js"
 
