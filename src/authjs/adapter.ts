@@ -9,8 +9,8 @@ import type { Adapter, AdapterAccount, AdapterAuthenticator, AdapterSession, Ada
 import type { DynamoClientInput } from "../core/dynamo-client.js"
 import type { Logger } from "../core/logger.js"
 import { resolveDebugLogs, type DebugLogsOption } from "../core/debug-logs.js"
-import { createIdentityStores, isExpired, userSnapshotOf } from "../core/identity/index.js"
-import { attachLookupMode, checkLegacyItems, LookupMode, type LegacyItems } from "../core/identity/lookup-mode.js"
+import { createIdentityStores, directScope, IdentityState, isExpired } from "../core/identity/index.js"
+import { checkLegacyItems, type LegacyItems } from "../core/identity/table-mode.js"
 import { TableClient } from "../core/table-client.js"
 import { resolveTableNames, type TableNameOptions } from "../table/names.js"
 import {
@@ -72,41 +72,40 @@ export function DynamoDBAdapter(client: DynamoClientInput, options: DynamoDBAdap
   const { logger, debugLogs, legacyItems, ...nameOptions } = options
   const logs = resolveDebugLogs({ ...(debugLogs !== undefined ? { debugLogs } : {}), ...(logger ? { logger } : {}) })
   const table = new TableClient({ names: resolveTableNames(nameOptions), client, logger: logs.logger, logRequests: logs.logRequests })
-  attachLookupMode(table, new LookupMode(table, checkLegacyItems(legacyItems)))
-  const { users, accounts, sessions, verificationTokens, authenticators } = createIdentityStores(table)
+  // This adapter's own state (what the table says about itself, the users it saw last), passed to every store.
+  const state = new IdentityState(table, checkLegacyItems(legacyItems))
+  const { users, accounts, sessions, verificationTokens, authenticators } = createIdentityStores(directScope(table, state))
 
   const adapter = {
     async createUser(user: AdapterUser): Promise<AdapterUser> {
       const id = typeof user.id === "string" && user.id !== "" ? user.id : newId()
       const created = await users.create({ ...toStoredUser(user), id })
-      return toAdapterUser(created)
+      return toAdapterUser(created.user)
     },
 
     async getUser(id: string): Promise<AdapterUser | null> {
       const user = await users.get(id)
-      return user ? toAdapterUser(user) : null
+      return user ? toAdapterUser(user.user) : null
     },
 
     async getUserByEmail(email: string): Promise<AdapterUser | null> {
       const user = await users.getByEmail(email)
-      return user ? toAdapterUser(user) : null
+      return user ? toAdapterUser(user.user) : null
     },
 
     async getUserByAccount({ provider, providerAccountId }: Pick<AdapterAccount, "provider" | "providerAccountId">): Promise<AdapterUser | null> {
-      const owner = await accounts.ownerOf(provider, providerAccountId)
-      if (!owner) return null
-      // The lookup item's copy of the user, when it has one: one GetItem in all.
-      const user = owner.user ?? (await users.get(owner.userId))
-      return user ? toAdapterUser(user) : null
+      // The claim's copy of the user, when it has one: one GetItem in all.
+      const user = await accounts.ownerUser(provider, providerAccountId)
+      return user ? toAdapterUser(user.user) : null
     },
 
     async updateUser({ id, ...changes }: Partial<AdapterUser> & Pick<AdapterUser, "id">): Promise<AdapterUser> {
-      return toAdapterUser(await users.update(id, toStoredUser(changes)))
+      return toAdapterUser((await users.update(id, toStoredUser(changes))).user)
     },
 
     async deleteUser(id: string): Promise<AdapterUser | null> {
-      const deleted = await users.deleteWithEverything(id)
-      return deleted ? toAdapterUser(deleted) : null
+      const deleted = await users.delete(id)
+      return deleted ? toAdapterUser(deleted.user) : null
     },
 
     async linkAccount(account: AdapterAccount): Promise<AdapterAccount> {
@@ -133,16 +132,16 @@ export function DynamoDBAdapter(client: DynamoClientInput, options: DynamoDBAdap
     },
 
     async getSessionAndUser(sessionToken: string): Promise<{ session: AdapterSession; user: AdapterUser } | null> {
-      const session = await sessions.getByToken(sessionToken)
-      if (!session) return null
-      if (isExpired(session)) {
-        await sessions.delete(sessionToken, session)
+      const found = await sessions.read(sessionToken)
+      if (!found) return null
+      if (isExpired(found.session)) {
+        await sessions.delete(sessionToken, found.session)
         return null
       }
-      // The token item's copy of the user when the table allows it (one GetItem in all), else the user item.
-      const user = userSnapshotOf(session) ?? (await users.get(session.userId))
+      // The token item's copy of the user when it can be trusted (one GetItem in all), else the user item.
+      const user = await sessions.userOf(found)
       if (!user) return null
-      return { session: toAdapterSession(session), user: toAdapterUser(user) }
+      return { session: toAdapterSession(found.session), user: toAdapterUser(user.user) }
     },
 
     async updateSession({ sessionToken, ...changes }: Partial<AdapterSession> & Pick<AdapterSession, "sessionToken">): Promise<AdapterSession | null> {

@@ -12,7 +12,7 @@ import type { ModelLayoutOptions } from "../core/models/model-description.js"
 import { executeQuery } from "../core/planner/execute-query.js"
 import { planQuery } from "../core/planner/plan-query.js"
 import type { QueryOptions } from "../core/planner/types.js"
-import type { ItemTable } from "../core/table-client.js"
+import type { IdentityScope } from "../core/identity/identity-state.js"
 import { validateWhere } from "../core/where/validate.js"
 import type { WhereCondition } from "../core/where/types.js"
 import type { TableNames } from "../table/names.js"
@@ -21,7 +21,7 @@ import { ModelRegistry, type ModelContext, type Row } from "./model-context.js"
 
 export interface CustomAdapterSettings {
   names: TableNames
-  table: () => ItemTable
+  scope: () => IdentityScope
   /** Receives Scan warnings; undefined when debug logs are off. */
   scanLogger: Logger | undefined
   layouts: Readonly<Record<string, ModelLayoutOptions>>
@@ -91,8 +91,8 @@ export function createCustomAdapter(settings: CustomAdapterSettings): AdapterFac
       }
     }
 
-    const find = async (context: ModelContext, where: WhereCondition[], options: QueryOptions, table = settings.table()): Promise<Row[]> => {
-      const plan = planQuery({ model: context.modelKey, paths: context.paths(table), where, options, ...(settings.scanLogger ? { logger: settings.scanLogger } : {}) })
+    const find = async (context: ModelContext, where: WhereCondition[], options: QueryOptions, scope = settings.scope()): Promise<Row[]> => {
+      const plan = planQuery({ model: context.modelKey, paths: context.paths(scope), where, options, ...(settings.scanLogger ? { logger: settings.scanLogger } : {}) })
       return executeQuery(plan)
     }
 
@@ -139,7 +139,7 @@ export function createCustomAdapter(settings: CustomAdapterSettings): AdapterFac
         const record = logicalData(context, data)
         if (record.id === undefined || record.id === null || record.id === "") record.id = randomUUID()
         record.id = String(record.id)
-        await context.backend.create(settings.table(), context.toStored(record))
+        await context.backend.create(settings.scope(), context.toStored(record))
         return context.physicalRow(record) as typeof data
       },
 
@@ -173,46 +173,46 @@ export function createCustomAdapter(settings: CustomAdapterSettings): AdapterFac
 
       async update({ model, modelKey, where, update }) {
         const context = contextOf({ model, modelKey })
-        const table = settings.table()
-        const [current] = await find(context, whereOf(context, where), { limit: 1 }, table)
+        const scope = settings.scope()
+        const [current] = await find(context, whereOf(context, where), { limit: 1 }, scope)
         if (!current) return null
         const changes = logicalData(context, update as Row)
-        const updated = await context.backend.update(table, context.storedRecord(current), context.toStored(changes))
+        const updated = await context.backend.update(scope, context.storedRecord(current), context.toStored(changes))
         return updated ? (context.physicalRow(context.fromStored(updated)) as never) : null
       },
 
       async updateMany({ model, modelKey, where, update }) {
         const context = contextOf({ model, modelKey })
-        const table = settings.table()
-        const matches = await find(context, whereOf(context, where), {}, table)
+        const scope = settings.scope()
+        const matches = await find(context, whereOf(context, where), {}, scope)
         const changes = context.toStored(logicalData(context, update))
-        return countSettled(matches, WRITE_CONCURRENCY, (current) => context.backend.update(table, context.storedRecord(current), changes))
+        return countSettled(matches, WRITE_CONCURRENCY, (current) => context.backend.update(scope, context.storedRecord(current), changes))
       },
 
       async delete({ model, modelKey, where }) {
         if (where.length === 0) return
         const context = contextOf({ model, modelKey })
-        const table = settings.table()
-        const matches = await find(context, whereOf(context, where), {}, table)
-        await countSettled(matches, WRITE_CONCURRENCY, (current) => context.backend.remove(table, context.storedRecord(current)))
+        const scope = settings.scope()
+        const matches = await find(context, whereOf(context, where), {}, scope)
+        await countSettled(matches, WRITE_CONCURRENCY, (current) => context.backend.remove(scope, context.storedRecord(current)))
       },
 
       async deleteMany({ model, modelKey, where }) {
         const context = contextOf({ model, modelKey })
-        const table = settings.table()
-        const matches = await find(context, whereOf(context, where), {}, table)
-        return countSettled(matches, WRITE_CONCURRENCY, (current) => context.backend.remove(table, context.storedRecord(current)))
+        const scope = settings.scope()
+        const matches = await find(context, whereOf(context, where), {}, scope)
+        return countSettled(matches, WRITE_CONCURRENCY, (current) => context.backend.remove(scope, context.storedRecord(current)))
       },
 
       async consumeOne({ model, modelKey, where }) {
         const context = contextOf({ model, modelKey })
-        const table = settings.table()
+        const scope = settings.scope()
         const conditions = whereOf(context, where)
         const guard = [...new Set(conditions.map((c) => context.storedField(c.field)))]
         for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-          const [current] = await find(context, conditions, { limit: 1 }, table)
+          const [current] = await find(context, conditions, { limit: 1 }, scope)
           if (!current) return null
-          const removed = await context.backend.remove(table, context.storedRecord(current), guard)
+          const removed = await context.backend.remove(scope, context.storedRecord(current), guard)
           if (removed) return context.physicalRow(context.fromStored(removed)) as never
         }
         return null
@@ -220,26 +220,26 @@ export function createCustomAdapter(settings: CustomAdapterSettings): AdapterFac
 
       async incrementOne({ model, modelKey, where, increment, set }) {
         const context = contextOf({ model, modelKey })
-        const table = settings.table()
+        const scope = settings.scope()
         const conditions = whereOf(context, where)
         const deltas = logicalData(context, increment) as Record<string, number>
         const assignments = logicalData(context, set ?? {})
         // The where clause guards the write; the backend adds increment fields only where its derived keys need them.
         const guard = [...new Set(conditions.map((c) => context.storedField(c.field)))]
         for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-          const [current] = await find(context, conditions, { limit: 1 }, table)
+          const [current] = await find(context, conditions, { limit: 1 }, scope)
           if (!current) return null
           const stored = context.storedRecord(current)
           let updated
           if (context.backend.increment) {
             const storedDeltas: Record<string, number> = {}
             for (const [field, delta] of Object.entries(deltas)) storedDeltas[context.storedField(field)] = delta
-            updated = await context.backend.increment(table, stored, storedDeltas, context.toStored(assignments), guard)
+            updated = await context.backend.increment(scope, stored, storedDeltas, context.toStored(assignments), guard)
           } else {
             // User, account and session have no counters in Better Auth; a plain update is enough for them.
             const next: Row = { ...assignments }
             for (const [field, delta] of Object.entries(deltas)) next[field] = (typeof current[field] === "number" ? (current[field] as number) : 0) + delta
-            updated = await context.backend.update(table, stored, context.toStored(next))
+            updated = await context.backend.update(scope, stored, context.toStored(next))
           }
           if (updated) return context.physicalRow(context.fromStored(updated)) as never
         }

@@ -14,7 +14,7 @@ import { IDENTITY_BACKENDS } from "../core/models/identity-backends.js"
 import type { ModelBackend, StoredRecord } from "../core/models/model-backend.js"
 import type { ModelLayoutOptions } from "../core/models/model-description.js"
 import type { AccessPath, PlannedRecord } from "../core/planner/types.js"
-import type { ItemTable } from "../core/table-client.js"
+import type { IdentityScope } from "../core/identity/identity-state.js"
 import type { TableNames } from "../table/names.js"
 import { describeModel } from "./schema-description.js"
 
@@ -92,8 +92,8 @@ export class ModelContext {
   }
 
   /** The backend's access paths, translated to schema field names and Better Auth records. */
-  paths(table: ItemTable): AccessPath[] {
-    return this.backend.paths(table).map((path) => {
+  paths(scope: IdentityScope): AccessPath[] {
+    return this.backend.paths(scope).map((path) => {
       const keyFields = path.keyFields.map((stored) => (this.shared ? frameworkName(this.shared, "betterAuth", stored) : stored) ?? `\u0000${stored}`)
       return {
         ...path,

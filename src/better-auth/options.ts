@@ -2,7 +2,7 @@ import type { DBAdapterDebugLogOption } from "@better-auth/core/db/adapter"
 import type { DynamoClientInput } from "../core/dynamo-client.js"
 import type { Logger } from "../core/logger.js"
 import type { ModelLayoutOptions } from "../core/models/model-description.js"
-import type { LegacyItems } from "../core/identity/lookup-mode.js"
+import type { LegacyItems } from "../core/identity/table-mode.js"
 import type { TableNameOptions } from "../table/names.js"
 
 /** Options of `singleTableAdapter`. Every one is optional. */

@@ -11,10 +11,12 @@ import type { BetterAuthOptions } from "@better-auth/core"
 import { createAdapterFactory, type AdapterFactoryConfig, type DBAdapter } from "@better-auth/core/db/adapter"
 import { APIError, BASE_ERROR_CODES } from "@better-auth/core/error"
 import { defaultDynamoClient } from "../core/dynamo-client.js"
+import { isDynamoAuthAdapterError } from "../core/errors.js"
 import { resolveDebugLogs } from "../core/debug-logs.js"
 import type { GenericModel } from "../core/models/generic-model.js"
-import { attachLookupMode, checkLegacyItems, LookupMode, shareLookupMode } from "../core/identity/lookup-mode.js"
-import { claimConflictOf } from "../core/identity/transactions.js"
+import { bufferedScope, directScope, IdentityState, type IdentityScope } from "../core/identity/identity-state.js"
+import { checkLegacyItems } from "../core/identity/table-mode.js"
+import { commitTransaction } from "../core/identity/commit-transaction.js"
 import { TableClient } from "../core/table-client.js"
 import { BufferedTable } from "../core/transaction/buffered-table.js"
 import { resolveTableNames } from "../table/names.js"
@@ -33,13 +35,14 @@ export function singleTableAdapter(options: SingleTableAdapterOptions = {}): (be
   const logs = resolveDebugLogs({ debugLogs: Boolean(options.debugLogs), ...(options.logger ? { logger: options.logger } : {}) })
   // Checked now, so a bad value fails at configuration time rather than on the first lookup miss.
   const legacyItems = checkLegacyItems(options.legacyItems)
-  let tableClient: TableClient | undefined
-  const table = () => {
-    if (!tableClient) {
-      tableClient = new TableClient({ names, client: options.client ?? defaultDynamoClient(), logger: logs.logger, logRequests: logs.logRequests })
-      attachLookupMode(tableClient, new LookupMode(tableClient, legacyItems))
+  // This adapter's client and its state (what the table says about itself, the users it saw last), made on first use.
+  let direct: IdentityScope | undefined
+  const scope = (): IdentityScope => {
+    if (!direct) {
+      const table = new TableClient({ names, client: options.client ?? defaultDynamoClient(), logger: logs.logger, logRequests: logs.logRequests })
+      direct = directScope(table, new IdentityState(table, legacyItems))
     }
-    return tableClient
+    return direct
   }
   const genericModels = new Map<string, GenericModel>()
   const scanLogger = logs.plannerLogger
@@ -59,23 +62,23 @@ export function singleTableAdapter(options: SingleTableAdapterOptions = {}): (be
     supportsNumericIds: false,
     supportsUUIDs: false,
     transaction: async (work) => {
-      const buffer = new BufferedTable(table(), "Better Auth transaction")
-      // One marker read per adapter, not per transaction.
-      shareLookupMode(table(), buffer)
+      const { table, state } = scope()
+      // The adapter's own state, so the table's marker is read once per adapter, not per transaction.
+      const transactionScope = bufferedScope(new BufferedTable(table, "Better Auth transaction"), state)
       const transactionAdapter = createAdapterFactory({
         config: { ...config, transaction: false },
-        adapter: createCustomAdapter({ names, table: () => buffer, scanLogger, layouts, genericModels }),
+        adapter: createCustomAdapter({ names, scope: () => transactionScope, scanLogger, layouts, genericModels }),
       })(lazyOptions ?? {})
       const result = await work(transactionAdapter)
       try {
-        await buffer.commit()
+        await commitTransaction(transactionScope)
       } catch (error) {
-        const conflict = claimConflictOf(error)
+        const conflict = isDynamoAuthAdapterError(error) ? error : undefined
         if (conflict?.code === "EMAIL_EXISTS") {
           // Another sign-up with this email committed first: the answer Better Auth gives when it sees the user.
           throw APIError.from("UNPROCESSABLE_ENTITY", BASE_ERROR_CODES.USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL, { cause: conflict })
         }
-        throw conflict ?? error
+        throw error
       }
       return result
     },
@@ -83,7 +86,7 @@ export function singleTableAdapter(options: SingleTableAdapterOptions = {}): (be
 
   const factory = createAdapterFactory({
     config,
-    adapter: createCustomAdapter({ names, table, scanLogger, layouts, genericModels }),
+    adapter: createCustomAdapter({ names, scope, scanLogger, layouts, genericModels }),
   })
   return (betterAuthOptions: BetterAuthOptions) => {
     lazyOptions = betterAuthOptions

@@ -9,8 +9,18 @@ export type DynamoAuthErrorCode =
   | "ACCOUNT_EXISTS"
   /** A conditional write found the item in another state than required. */
   | "CONDITIONAL_CHECK_FAILED"
-  /** A TransactWriteItems request was cancelled; `reasons` names each action's outcome. */
+  /**
+   * A TransactWriteItems request was cancelled; `reasons` names each action's
+   * outcome. Cancellations by conflicts alone were retried first (the message
+   * says how often).
+   */
   | "TRANSACTION_FAILED"
+  /**
+   * A single write (PutItem, UpdateItem, DeleteItem) met an item held by a
+   * transaction in flight on every retry (`TransactionConflictException`);
+   * nothing was written. Retry later.
+   */
+  | "TRANSACTION_CONFLICT"
   /** More than 100 actions (or 4 MB) in one transaction. */
   | "TRANSACTION_TOO_LARGE"
   /** A where clause uses an operator this library does not know. */
@@ -27,7 +37,7 @@ export type DynamoAuthErrorCode =
   | "TABLE_SCHEMA_MISMATCH"
   /** The item to update or delete does not exist. */
   | "NOT_FOUND"
-  /** DynamoDB kept throttling after every retry. */
+  /** DynamoDB kept throttling after every retry (the SDK's, or the library's for a transaction cancelled for throttling). */
   | "THROTTLED"
   /**
    * DynamoDB could not be reached, or did not answer, after the SDK's retries:

@@ -1,9 +1,12 @@
 /**
  * The only place that sends requests to DynamoDB. Everything above it (the
  * stores, the planner, both front-ends) describes what it wants in terms of
- * items and keys; this module sends it, retries what DynamoDB left
- * unprocessed, guards item size and turns AWS errors into typed ones.
+ * items and keys; this module sends it, guards item size and turns AWS
+ * errors into typed ones. It is also the one place that retries on top of the
+ * SDK (`client/retry.ts`): unprocessed batch items, single writes that meet a
+ * transaction in flight, transactions cancelled for conflicts or throttling.
  */
+import { randomUUID } from "node:crypto"
 import {
   BatchGetCommand,
   BatchWriteCommand,
@@ -19,7 +22,7 @@ import {
   type ScanCommandInput,
 } from "@aws-sdk/lib-dynamodb"
 import { translateAwsError, translateClientError } from "./aws-errors.js"
-import { backoffDelay, sleep } from "./backoff.js"
+import { backoffDelay, retryPolicy, sleep, withRetry, type RetryOptions, type RetryPolicy } from "./client/retry.js"
 import { toDocumentClient, type DynamoClientInput } from "./dynamo-client.js"
 import { DynamoAuthAdapterError } from "./errors.js"
 import { assertItemFits } from "./item-size.js"
@@ -75,8 +78,8 @@ export interface TableClientOptions {
   logger?: Logger
   /** Log every request at debug level (command, table, index, expressions with names only, consumed capacity). Default false. */
   logRequests?: boolean
-  /** Attempts for UnprocessedItems / UnprocessedKeys before giving up. Default 8. */
-  maxBatchAttempts?: number
+  /** The retry policy (`client/retry.ts`); for tests. Default `DEFAULT_RETRY_POLICY`: 8 attempts, 25 ms base, 2 s cap. */
+  retry?: Partial<RetryPolicy>
 }
 
 /** Deep copy without `undefined` values: DynamoDB rejects them whatever the document client's options. */
@@ -134,7 +137,7 @@ export class TableClient implements ItemTable {
   readonly entities: CoreEntities
   readonly keysOf: KeyBuilder
   readonly logger: Logger
-  private readonly maxBatchAttempts: number
+  private readonly retry: RetryPolicy
   private readonly logRequests: boolean
   /** Asks DynamoDB for consumed capacity only when it will be logged. */
   private readonly capacity: { ReturnConsumedCapacity?: "TOTAL" }
@@ -145,7 +148,7 @@ export class TableClient implements ItemTable {
     this.entities = createEntities(options.names, this.document)
     this.keysOf = createKeyBuilder(this.entities)
     this.logger = options.logger ?? silentLogger
-    this.maxBatchAttempts = options.maxBatchAttempts ?? 8
+    this.retry = retryPolicy(options.retry)
     this.logRequests = options.logRequests === true
     this.capacity = this.logRequests ? { ReturnConsumedCapacity: "TOTAL" } : {}
   }
@@ -203,7 +206,7 @@ export class TableClient implements ItemTable {
       case "put": {
         const item = withoutUndefined(action.item)
         this.assertFits({ ...action, item })
-        const output = await this.send(what, { command: "PutItem", ...(action.condition ? { condition: action.condition } : {}) }, () =>
+        const output = await this.sendWrite(what, { command: "PutItem", ...(action.condition ? { condition: action.condition } : {}) }, () =>
           this.document.send(
             new PutCommand({
               TableName,
@@ -219,7 +222,7 @@ export class TableClient implements ItemTable {
       }
       case "delete": {
         this.assertFits(action)
-        const output = await this.send(what, { command: "DeleteItem", ...(action.condition ? { condition: action.condition } : {}) }, () =>
+        const output = await this.sendWrite(what, { command: "DeleteItem", ...(action.condition ? { condition: action.condition } : {}) }, () =>
           this.document.send(
             new DeleteCommand({
               TableName,
@@ -236,7 +239,7 @@ export class TableClient implements ItemTable {
       case "update": {
         this.assertFits(action)
         const description = { command: "UpdateItem", update: action.update, ...(action.condition ? { condition: action.condition } : {}) }
-        const output = await this.send(what, description, () =>
+        const output = await this.sendWrite(what, description, () =>
           this.document.send(
             new UpdateCommand({
               TableName,
@@ -254,6 +257,25 @@ export class TableClient implements ItemTable {
       case "check":
         throw new DynamoAuthAdapterError("INVALID_INPUT", "A condition check only exists inside a transaction.")
     }
+  }
+
+  /**
+   * `send` for a single write, retried while the item is held by a
+   * transaction in flight (TransactionConflictException: the write was
+   * refused, not applied, and the SDK does not retry it).
+   */
+  private sendWrite<T extends { ConsumedCapacity?: unknown }>(what: string, request: Omit<RequestDescription, "table">, run: () => Promise<T>): Promise<T> {
+    return withRetry(() => this.send(what, request, run), this.retryOptions(what))
+  }
+
+  private retryOptions(what: string): RetryOptions {
+    const options: RetryOptions = { what, policy: this.retry }
+    // Each failed request is logged already (with its error's name); this adds the wait before the next one.
+    if (this.logRequests) {
+      options.onRetry = ({ attempt, kind, delayMs }) =>
+        this.logger.debug(`${what}: retrying after a ${kind} (attempt ${attempt} of ${this.retry.attempts} failed) in ${Math.round(delayMs)} ms`)
+    }
+    return options
   }
 
   private assertFits(action: WriteAction): void {
@@ -340,10 +362,13 @@ export class TableClient implements ItemTable {
     for (let start = 0; start < unique.length; start += 100) {
       let pending: Record<string, unknown>[] = unique.slice(start, start + 100)
       for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt >= this.maxBatchAttempts) {
-          throw new DynamoAuthAdapterError("THROTTLED", `${what}: ${pending.length} keys were still unprocessed after ${attempt} attempts.`)
+        if (attempt >= this.retry.attempts) {
+          throw new DynamoAuthAdapterError(
+            "THROTTLED",
+            `${what}: ${pending.length} keys were still unprocessed after ${attempt} attempts. Raise the table's capacity (or use on-demand billing), or retry the call later.`,
+          )
         }
-        if (attempt > 0) await sleep(backoffDelay(attempt))
+        if (attempt > 0) await sleep(backoffDelay(attempt, this.retry))
         const output = await this.send(what, { command: "BatchGetItem" }, () =>
           this.document.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } }, ...this.capacity })),
         )
@@ -369,10 +394,14 @@ export class TableClient implements ItemTable {
     for (let start = 0; start < requests.length; start += 25) {
       let pending: typeof requests = requests.slice(start, start + 25)
       for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt >= this.maxBatchAttempts) {
-          throw new DynamoAuthAdapterError("THROTTLED", `${what}: ${pending.length} writes were still unprocessed after ${attempt} attempts.`)
+        if (attempt >= this.retry.attempts) {
+          throw new DynamoAuthAdapterError(
+            "THROTTLED",
+            `${what}: ${pending.length} writes were still unprocessed after ${attempt} attempts. Raise the table's capacity (or use on-demand billing), ` +
+              "or retry the call later (the writes already made are not undone).",
+          )
         }
-        if (attempt > 0) await sleep(backoffDelay(attempt))
+        if (attempt > 0) await sleep(backoffDelay(attempt, this.retry))
         const output = await this.send(what, { command: "BatchWriteItem" }, () =>
           this.document.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending }, ...this.capacity })),
         )
@@ -382,10 +411,12 @@ export class TableClient implements ItemTable {
   }
 
   /**
-   * Sends the actions as one TransactWriteItems: all or nothing. A cancelled
-   * transaction throws `TRANSACTION_FAILED` with the reason of each action
-   * (and the action's label), or `conflictCode` when a labelled uniqueness
-   * claim is what failed.
+   * Sends the actions as one TransactWriteItems: all or nothing. A
+   * cancellation by conflicts or throttling alone is retried (`client/retry.ts`),
+   * each retry with a fresh ClientRequestToken when one was given. Any other
+   * cancellation throws `TRANSACTION_FAILED` with the reason of each action
+   * (and the action's label); `THROTTLED` or `TRANSACTION_FAILED` when the
+   * retries run out.
    */
   async transactWrite(actions: WriteAction[], what: string, clientRequestToken?: string): Promise<void> {
     if (actions.length === 0) return
@@ -423,36 +454,38 @@ export class TableClient implements ItemTable {
           }
       }
     })
-    try {
-      const kinds = items.map((item) => Object.keys(item)[0]!)
-      await this.send(what, { command: "TransactWriteItems", actions: kinds }, () =>
-        this.document.send(
-          new TransactWriteCommand({
-            TransactItems: items,
-            ...(clientRequestToken ? { ClientRequestToken: clientRequestToken } : {}),
-            ...this.capacity,
-          }),
-        ),
-      )
-    } catch (error) {
-      const cancelled = error as { name?: string; CancellationReasons?: { Code?: string; Message?: string }[] }
-      if (cancelled.name === "TransactionCanceledException") {
-        const reasons = (cancelled.CancellationReasons ?? []).map((reason, index) => ({
-          index,
-          code: reason.Code ?? "Unknown",
-          ...(reason.Message ? { message: reason.Message } : {}),
-          action: actions[index]?.label ?? `action ${index}`,
-        }))
-        const failed = reasons.filter((r) => r.code !== "None")
-        throw new DynamoAuthAdapterError(
-          "TRANSACTION_FAILED",
-          `${what}: the transaction was cancelled and nothing was written: ` +
-            (failed.length ? failed.map((r) => `${r.action}: ${r.code}`).join("; ") : "no reason given") +
-            ". A ConditionalCheckFailed names a write whose precondition no longer held; a TransactionConflict is safe to retry.",
-          { cause: error, reasons },
+    const kinds = items.map((item) => Object.keys(item)[0]!)
+    await withRetry(async (attempt) => {
+      // The caller's token makes the first attempt idempotent across the SDK's own resends. A retry follows a cancellation,
+      // which wrote nothing: it is a new request, and gets a token of its own rather than one DynamoDB has seen cancelled.
+      const token = clientRequestToken === undefined ? undefined : attempt === 1 ? clientRequestToken : randomUUID()
+      try {
+        await this.send(what, { command: "TransactWriteItems", actions: kinds }, () =>
+          this.document.send(new TransactWriteCommand({ TransactItems: items, ...(token ? { ClientRequestToken: token } : {}), ...this.capacity })),
         )
+      } catch (error) {
+        throw cancellationError(error, actions, what) ?? translateAwsError(error, this.names, what)
       }
-      throw translateAwsError(error, this.names, what)
-    }
+    }, this.retryOptions(what))
   }
+}
+
+/** A TransactionCanceledException as `TRANSACTION_FAILED`, naming each action's reason by its label; undefined for any other error. */
+function cancellationError(error: unknown, actions: WriteAction[], what: string): DynamoAuthAdapterError | undefined {
+  const cancelled = error as { name?: string; CancellationReasons?: { Code?: string; Message?: string }[] }
+  if (cancelled?.name !== "TransactionCanceledException") return undefined
+  const reasons = (cancelled.CancellationReasons ?? []).map((reason, index) => ({
+    index,
+    code: reason.Code ?? "Unknown",
+    ...(reason.Message ? { message: reason.Message } : {}),
+    action: actions[index]?.label ?? `action ${index}`,
+  }))
+  const failed = reasons.filter((r) => r.code !== "None")
+  return new DynamoAuthAdapterError(
+    "TRANSACTION_FAILED",
+    `${what}: the transaction was cancelled and nothing was written: ` +
+      (failed.length ? failed.map((r) => `${r.action}: ${r.code}`).join("; ") : "no reason given") +
+      ". A ConditionalCheckFailed names a write whose precondition no longer held: read the items again before deciding what to write.",
+    { cause: error, reasons },
+  )
 }

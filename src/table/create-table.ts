@@ -10,7 +10,7 @@ import {
 } from "@aws-sdk/client-dynamodb"
 import { translateClientError } from "../core/aws-errors.js"
 import { DynamoAuthAdapterError } from "../core/errors.js"
-import { planMarkLookupsComplete } from "../core/identity/lookup-mode.js"
+import { planMarkLookupsComplete } from "../core/identity/table-mode.js"
 import { isConditionFailure } from "../core/identity/transactions.js"
 import { TableClient } from "../core/table-client.js"
 import { createTableInput } from "./create-table-input.js"

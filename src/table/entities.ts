@@ -34,7 +34,7 @@ export const ITEM_TYPES = {
   authenticatorLookup: "AUTHENTICATOR_CREDENTIAL",
   /**
    * pk = sk = `TABLE#META`: facts about the table itself, such as "every item has
-   * its lookup items" (see `src/core/identity/lookup-mode.ts`). Never an auth record.
+   * its lookup items" (see `src/core/identity/table-mode.ts`). Never an auth record.
    */
   tableMeta: "TABLE_META",
 } as const

@@ -1,6 +1,6 @@
 import { DescribeTimeToLiveCommand, type DynamoDBClient, type TableDescription, type TimeToLiveDescription } from "@aws-sdk/client-dynamodb"
 import { translateClientError } from "../core/aws-errors.js"
-import { readLookupsMarker } from "../core/identity/lookup-mode.js"
+import { readLookupsMarker } from "../core/identity/table-mode.js"
 import { TableClient } from "../core/table-client.js"
 import { describeTable } from "./create-table.js"
 import type { TableNames } from "./names.js"

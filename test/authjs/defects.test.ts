@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { DynamoDBAdapter, type DynamoDBAuthjsAdapter } from "../../src/authjs/index.js"
 import { isDynamoAuthAdapterError } from "../../src/core/errors.js"
-import { SessionStore } from "../../src/core/identity/index.js"
+import { createIdentityStores } from "../../src/core/identity/index.js"
 import { TableClient } from "../../src/core/table-client.js"
 import { MAX_ITEM_BYTES } from "../../src/core/item-size.js"
 import { createTestTable, localClient, uniqueTableName, type TestTable, createTableWithoutIndex } from "../support/test-table.js"
@@ -65,7 +65,7 @@ describe("defects of the official adapter, fixed", () => {
 
   it("deleteUser with 1,000+ sessions (several Query pages and 80+ batches) leaves nothing", { timeout: 120_000 }, async () => {
     await adapter.createUser({ id: "crowd", email: "crowd@example.com", emailVerified: null })
-    const sessions = new SessionStore(new TableClient({ names: table.names, client: localClient() }))
+    const sessions = createIdentityStores(new TableClient({ names: table.names, client: localClient() })).sessions
     const items = Array.from({ length: 1_050 }, (_, i) => sessions.planCreate({ sessionToken: `crowd-${i}-${"x".repeat(600)}`, userId: "crowd", expires: 4_000_000_000 }))
     const writer = new TableClient({ names: table.names, client: localClient() })
     await writer.batchWrite(

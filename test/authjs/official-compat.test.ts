@@ -10,6 +10,22 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { DynamoDBAdapter, type DynamoDBAuthjsAdapter } from "../../src/authjs/index.js"
 import { createTestTable, type TestTable } from "../support/test-table.js"
 
+/**
+ * What the official adapter returns, without this library's protocol
+ * attributes on the user item (`userVersion`, `userLinks`): the official
+ * adapter returns every attribute it does not know as part of the user.
+ */
+function withoutProtocol<T>(value: T): T {
+  if (value === null || typeof value !== "object") return value
+  const strip = (user: Record<string, unknown>) => {
+    const { userVersion: _version, userLinks: _links, ...rest } = user
+    return rest
+  }
+  const record = value as Record<string, unknown>
+  if ("user" in record && "session" in record) return { ...record, user: strip(record.user as Record<string, unknown>) } as T
+  return strip(record) as T
+}
+
 let table: TestTable
 let ours: DynamoDBAuthjsAdapter
 let official: Required<Pick<Adapter, keyof ReturnType<typeof OfficialAdapter>>>
@@ -78,7 +94,7 @@ describe("written by @auth/dynamodb-adapter, read by ours", () => {
     const later = new Date(inAnHour().getTime() + 60_000)
     const updated = await ours.updateSession({ sessionToken: "legacy-tok", expires: later })
     expect(updated).toEqual({ ...expected!.session, expires: later })
-    expect(await official.getSessionAndUser("legacy-tok")).toEqual({ session: updated, user: expected!.user })
+    expect(withoutProtocol(await official.getSessionAndUser("legacy-tok"))).toEqual({ session: updated, user: expected!.user })
     expect(await ours.deleteSession("legacy-tok")).toEqual(updated)
     expect((await table.scanAll()).filter((i) => JSON.stringify(i).includes("legacy-tok"))).toEqual([])
   })
@@ -95,7 +111,7 @@ describe("written by @auth/dynamodb-adapter, read by ours", () => {
     await official.createSession({ sessionToken: "legacy-tok-2", userId: user.id, expires: inAnHour() })
     const updated = await ours.updateUser({ id: user.id, email: "new-legacy@example.com" })
     expect(updated).toEqual({ ...user, email: "new-legacy@example.com" })
-    expect(await official.getUserByEmail("new-legacy@example.com")).toEqual(updated)
+    expect(withoutProtocol(await official.getUserByEmail("new-legacy@example.com"))).toEqual(updated)
     await ours.deleteUser(user.id)
     expect((await table.scanAll()).filter((i) => JSON.stringify(i).includes(user.id))).toEqual([])
   })
@@ -104,17 +120,17 @@ describe("written by @auth/dynamodb-adapter, read by ours", () => {
 describe("written by ours, read by @auth/dynamodb-adapter", () => {
   it("user: the official getUser, getUserByEmail return what ours returns", async () => {
     const created = await ours.createUser({ id: "ours-1", email: "ours@example.com", emailVerified: new Date("2024-02-03T04:05:06.007Z"), name: "Ours" })
-    expect(await official.getUser("ours-1")).toEqual(created)
-    expect(await official.getUserByEmail("ours@example.com")).toEqual(await ours.getUserByEmail("ours@example.com"))
+    expect(withoutProtocol(await official.getUser("ours-1"))).toEqual(created)
+    expect(withoutProtocol(await official.getUserByEmail("ours@example.com"))).toEqual(await ours.getUserByEmail("ours@example.com"))
     const updated = await ours.updateUser({ id: "ours-1", email: "ours-new@example.com" })
-    expect(await official.getUserByEmail("ours-new@example.com")).toEqual(updated)
-    expect(await official.getUserByEmail("ours@example.com")).toBeNull()
+    expect(withoutProtocol(await official.getUserByEmail("ours-new@example.com"))).toEqual(updated)
+    expect(withoutProtocol(await official.getUserByEmail("ours@example.com"))).toBeNull()
   })
 
   it("account: the official getUserByAccount and unlinkAccount read ours", async () => {
     await ours.createUser({ id: "ours-2", email: "ours2@example.com", emailVerified: null })
     await ours.linkAccount(account("ours-2", "ours-sub"))
-    expect(await official.getUserByAccount({ provider: "mock", providerAccountId: "ours-sub" })).toEqual(await ours.getUser("ours-2"))
+    expect(withoutProtocol(await official.getUserByAccount({ provider: "mock", providerAccountId: "ours-sub" }))).toEqual(await ours.getUser("ours-2"))
     const mine = await ours.getAccount("ours-sub", "mock")
     expect(mine).toEqual({ ...account("ours-2", "ours-sub"), id: expect.any(String) })
     expect(await official.unlinkAccount({ provider: "mock", providerAccountId: "ours-sub" })).toEqual(mine)
@@ -125,7 +141,7 @@ describe("written by ours, read by @auth/dynamodb-adapter", () => {
     const session = await ours.createSession({ sessionToken: "ours-tok", userId: "ours-3", expires: inAnHour() })
     const mine = await ours.getSessionAndUser("ours-tok")
     expect(mine).toEqual({ session, user: await ours.getUser("ours-3") })
-    expect(await official.getSessionAndUser("ours-tok")).toEqual(mine)
+    expect(withoutProtocol(await official.getSessionAndUser("ours-tok"))).toEqual(mine)
     const later = new Date(inAnHour().getTime() + 60_000)
     expect(await official.updateSession({ sessionToken: "ours-tok", expires: later })).toEqual({ ...session, expires: later })
     expect(await official.deleteSession("ours-tok")).toEqual({ ...session, expires: later })

@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest"
 import { resolveDebugLogs, type DebugLogOptions } from "../../src/core/debug-logs.js"
 import type { Logger } from "../../src/core/logger.js"
-import { attachLookupMode, createIdentityStores, LookupMode } from "../../src/core/identity/index.js"
+import { createIdentityStores, directScope, IdentityState } from "../../src/core/identity/index.js"
 import { TableClient } from "../../src/core/table-client.js"
 import { createTestTable, type TestTable } from "../support/test-table.js"
 
@@ -43,8 +43,7 @@ function storesWith(options: DebugLogOptions, userId: string) {
   const logging = resolveDebugLogs(options)
   const client = new TableClient({ names: table.names, client: table.document, logger: logging.logger, logRequests: logging.logRequests })
   // As on a table the official adapter still writes: reads by email go through GSI1, so the log shows an index.
-  attachLookupMode(client, new LookupMode(client, "present"))
-  const stores = createIdentityStores(client)
+  const stores = createIdentityStores(directScope(client, new IdentityState(client, "present")))
   return {
     logging,
     /** A user, its session, a lookup by email and by token: Put/Transact, Query on GSI1, GetItem. */

@@ -8,7 +8,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { DynamoDBAdapter } from "../../src/authjs/index.js"
-import { dropSnapshots, MAX_SNAPSHOT_BYTES, refreshSnapshots } from "../../src/core/identity/user-snapshot.js"
+import { MAX_COPY_BYTES, refreshCopies, type VersionedUser } from "../../src/core/identity/user-copies.js"
+import { directScope, IdentityState } from "../../src/core/identity/index.js"
 import { TableClient } from "../../src/core/table-client.js"
 import { countOf, renameAsOfficialAdapter, withoutKeys } from "../support/user-copies.js"
 import { testBetterAuth } from "../support/better-auth-app.js"
@@ -16,6 +17,12 @@ import { createTestTable, localClient, type TestTable } from "../support/test-ta
 
 function tableClient(table: TestTable): TableClient {
   return new TableClient({ names: table.names, client: table.client })
+}
+
+/** A refresh of the copies in `claims` to `user`, as an update's second step would send it (late). */
+async function refreshLate(table: TestTable, user: VersionedUser, claims: { pk: string; sk: string }[]): Promise<void> {
+  const client = tableClient(table)
+  await refreshCopies(directScope(client, new IdentityState(client)), user, { sessionTokens: [], claims })
 }
 
 async function itemAt(table: TestTable, pk: string): Promise<Record<string, unknown> | undefined> {
@@ -90,7 +97,7 @@ describe("on a table whose lookups are complete", () => {
     expect(await itemAt(table, "EMAIL#c9@example.com")).toMatchObject({ userVersion: 3, user: { name: "Third", email: "c9@example.com" } })
     // The refresh of version 1 ("Second"), had it been delayed until now.
     const late = { user: { id: "c9", email: old.email, emailVerified: null, name: "Second" }, version: 1 }
-    await refreshSnapshots(tableClient(table), late, { sessionTokens: [], lookups: [{ pk: "EMAIL#c9@example.com", sk: "EMAIL#c9@example.com" }] })
+    await refreshLate(table, late, [{ pk: "EMAIL#c9@example.com", sk: "EMAIL#c9@example.com" }])
     expect(await adapter.getUserByEmail("c9@example.com")).toEqual(back)
   })
 
@@ -107,13 +114,14 @@ describe("on a table whose lookups are complete", () => {
     }
   })
 
-  it("a claim without a copy (written by backfill) is followed to the user by key", async () => {
+  it("a claim without a copy (written by backfill) is followed to the user by key, and given the copy on that read", async () => {
     const adapter = DynamoDBAdapter(table.client, { tableName: table.tableName })
     await adapter.createUser({ id: "c4", email: "c4@example.com", emailVerified: null, name: "Backfilled" })
     await table.document.put({ TableName: table.tableName, Item: { pk: "EMAIL#c4@example.com", sk: "EMAIL#c4@example.com", type: "EMAIL", email: "c4@example.com", userId: "c4" } })
-    expect(await countOf(table, () => adapter.getUserByEmail("c4@example.com"))).toEqual({ GetItem: 2 })
-    expect(await adapter.getUserByEmail("c4@example.com")).toMatchObject({ id: "c4", name: "Backfilled" })
-    // The next update gives the claim its copy.
+    expect(await countOf(table, () => adapter.getUserByEmail("c4@example.com"))).toEqual({ GetItem: 2, UpdateItem: 1 })
+    expect(await itemAt(table, "EMAIL#c4@example.com")).toMatchObject({ userId: "c4", userVersion: 0, user: { name: "Backfilled" } })
+    expect(await countOf(table, () => adapter.getUserByEmail("c4@example.com"))).toEqual({ GetItem: 1 })
+    // Updates keep it current.
     await adapter.updateUser({ id: "c4", name: "Copied" })
     expect(await itemAt(table, "EMAIL#c4@example.com")).toMatchObject({ userId: "c4", userVersion: 1, user: { name: "Copied" } })
     expect(await countOf(table, () => adapter.getUserByEmail("c4@example.com"))).toEqual({ GetItem: 1 })
@@ -146,7 +154,7 @@ describe("on a table whose lookups are complete", () => {
   it("a user too large to copy is read by key; its claim keeps no copy", async () => {
     const adapter = DynamoDBAdapter(table.client, { tableName: table.tableName })
     await adapter.createUser({ id: "c6", email: "c6@example.com", emailVerified: null, name: "Small" })
-    const big = "x".repeat(MAX_SNAPSHOT_BYTES + 1)
+    const big = "x".repeat(MAX_COPY_BYTES + 1)
     await adapter.updateUser({ id: "c6", image: big })
     const lookup = await itemAt(table, "EMAIL#c6@example.com")
     expect(lookup?.user).toBeUndefined()
@@ -155,21 +163,20 @@ describe("on a table whose lookups are complete", () => {
     expect(await countOf(table, () => adapter.getUserByEmail("c6@example.com"))).toEqual({ GetItem: 2 })
     expect((await adapter.getUserByEmail("c6@example.com"))?.image).toBe(big)
     const late = { user: { id: "c6", email: "c6@example.com", emailVerified: null, name: "Small" }, version: 0 }
-    await refreshSnapshots(tableClient(table), late, { sessionTokens: [], lookups: [{ pk: "EMAIL#c6@example.com", sk: "EMAIL#c6@example.com" }] })
+    await refreshLate(table, late, [{ pk: "EMAIL#c6@example.com", sk: "EMAIL#c6@example.com" }])
     expect((await itemAt(table, "EMAIL#c6@example.com"))?.user).toBeUndefined()
     expect((await adapter.getUserByEmail("c6@example.com"))?.image).toBe(big)
   })
 
-  it("a dropped copy (its user deleted) cannot come back from a refresh still in flight", async () => {
+  it("a deleted user's claims cannot come back from a refresh still in flight", async () => {
     const adapter = DynamoDBAdapter(table.client, { tableName: table.tableName })
     await adapter.createUser({ id: "c8", email: "c8@example.com", emailVerified: null, name: "Going" })
     await adapter.linkAccount({ userId: "c8", type: "oidc", provider: "idp", providerAccountId: "sub-c8" })
     const claim = { pk: "ACCOUNT#idp#sub-c8", sk: "ACCOUNT#idp#sub-c8" }
-    const client = tableClient(table)
-    // As deleteUser does for an account linked while the user was being deleted.
-    await dropSnapshots(client, "c8", { sessionTokens: [], lookups: [claim] })
-    await refreshSnapshots(client, { user: { id: "c8", email: "c8@example.com", name: "Late" }, version: 3 }, { sessionTokens: [], lookups: [claim] })
-    expect((await itemAt(table, claim.pk))?.user).toBeUndefined()
+    await adapter.deleteUser("c8")
+    await refreshLate(table, { user: { id: "c8", email: "c8@example.com", name: "Late" }, version: 3 }, [claim, { pk: "EMAIL#c8@example.com", sk: "EMAIL#c8@example.com" }])
+    expect(await itemAt(table, claim.pk)).toBeUndefined()
+    expect(await itemAt(table, "EMAIL#c8@example.com")).toBeUndefined()
   })
 
   it("race: concurrent updates from two adapters leave the copy equal to the user item (20 rounds)", async () => {
@@ -281,14 +288,11 @@ describe("updateUser writes the user and every copy of it in one transaction", (
 
   it("a crash right after the transaction leaves no copy behind: every copy already holds the updated user", async () => {
     const client = localClient()
-    // After the update's transaction, every Query fails: as if the process died before looking for late sessions.
-    let committed = false
+    // The update's transaction is applied, then its answer is lost: as if the process died right after it.
     client.middlewareStack.add(
       (next, context) => async (args) => {
-        if (committed && context.commandName === "QueryCommand") throw new Error("simulated crash after the transaction")
         const result = await next(args)
-        // The user's update has been written (in whichever request writes it): from now on the process is "dead".
-        if (JSON.stringify(args.input).includes("Crashed")) committed = true
+        if (context.commandName === "TransactWriteItemsCommand" && JSON.stringify(args.input).includes("Crashed")) throw new Error("simulated crash after the transaction")
         return result
       },
       { step: "initialize", name: "crash-after-transaction" },
@@ -305,7 +309,7 @@ describe("updateUser writes the user and every copy of it in one transaction", (
     client.destroy()
   })
 
-  it("a session about to expire stays out of the transaction and is refreshed after it; an expired one is left alone", async () => {
+  it("a session in its last minutes stays out of the transaction, and its copy is not trusted: its user is read by key", async () => {
     const adapter = DynamoDBAdapter(table.client, { tableName: table.tableName })
     await adapter.createUser({ id: "t2", email: "t2@example.com", emailVerified: null, name: "Before" })
     await adapter.createSession({ sessionToken: "t2-live", userId: "t2", expires: inAnHour() })
@@ -313,18 +317,15 @@ describe("updateUser writes the user and every copy of it in one transaction", (
     await adapter.createSession({ sessionToken: "t2-gone", userId: "t2", expires: new Date(Date.now() - 60_000) })
     table.counter.reset()
     await adapter.updateUser({ id: "t2", name: "After" })
+    // The user, the live session's token item and the email claim; nothing else is written.
+    expect(table.counter.byCommand()).toEqual({ Query: 1, TransactWriteItems: 1 })
     const transaction = table.counter.requests.find((r) => r.command === "TransactWriteItems")!
-    // The user, the live session's token item and the email claim.
     expect(transaction.input.TransactItems).toHaveLength(3)
-    // After it: the ending session's copy only (one UpdateItem); no request writes the expired one.
-    expect(table.counter.byCommand().UpdateItem).toBe(1)
-    expect(table.counter.requests.filter((r) => JSON.stringify(r.input).includes("SESSION#t2-gone"))).toEqual([])
-    const { user, copies } = await copiesOf("t2")
-    for (const copy of copies.filter((c) => c.pk !== "SESSION#t2-gone")) expect({ pk: copy.pk, user: copy.user }).toEqual({ pk: copy.pk, user: withoutKeys(user) })
-    expect(copies.filter((c) => c.pk !== "SESSION#t2-gone")).toHaveLength(3)
-    // DynamoDB Local's TTL job may have removed the expired session already; if not, it kept its old copy.
-    const gone = copies.find((c) => c.pk === "SESSION#t2-gone")
-    if (gone) expect(gone.userVersion).toBe(0)
+    expect(table.counter.requests.filter((r) => JSON.stringify(r.input).includes("SESSION#t2-gone") || JSON.stringify(r.input).includes("SESSION#t2-ending"))).toEqual([])
+    // The ending session's token item keeps its old copy, and is read with the user item: 2 GetItems, the current user.
+    expect(await countOf(table, () => adapter.getSessionAndUser("t2-ending"))).toEqual({ GetItem: 2 })
+    expect((await adapter.getSessionAndUser("t2-ending"))?.user.name).toBe("After")
+    expect((await adapter.getSessionAndUser("t2-live"))?.user.name).toBe("After")
   })
 
   it("a user with more copies than one transaction holds is updated in two steps, every copy refreshed", async () => {

@@ -30,7 +30,7 @@ describe("users", () => {
     table.counter.reset()
     const user = await stores.users.create({ id: "u-create", email: "create@example.com", name: "C", emailVerified: null })
     expect(table.counter.byCommand()).toEqual({ TransactWriteItems: 1 })
-    expect(user).toEqual({ id: "u-create", email: "create@example.com", name: "C", emailVerified: null })
+    expect(user).toEqual({ user: { id: "u-create", email: "create@example.com", name: "C", emailVerified: null }, version: 0 })
     const all = await table.scanAll()
     expect(all.find((i) => i.pk === "USER#u-create")).toEqual({
       pk: "USER#u-create",
@@ -70,7 +70,7 @@ describe("users", () => {
       UpdateExpression: "REMOVE GSI1PK, GSI1SK",
     })
     table.counter.reset()
-    expect(await stores.users.getByEmail("lag@example.com")).toMatchObject({ id: "u-lag" })
+    expect((await stores.users.getByEmail("lag@example.com"))?.user).toMatchObject({ id: "u-lag" })
     expect(table.counter.byCommand()).toEqual({ Query: 1, GetItem: 2 })
   })
 
@@ -81,24 +81,25 @@ describe("users", () => {
     expect(await table.scanAll()).toEqual(before)
   })
 
-  it("update ignores undefined, keeps null, and changes nothing else (one UpdateItem)", async () => {
+  it("update ignores undefined, keeps null, and changes nothing else (one UpdateItem, moving the version)", async () => {
     await stores.users.create({ id: "u-upd", email: "upd@example.com", name: "N", image: "i" })
     table.counter.reset()
     const updated = await stores.users.update("u-upd", { name: undefined, image: null, id: "other" })
     expect(table.counter.byCommand()).toEqual({ UpdateItem: 1 })
-    expect(updated).toEqual({ id: "u-upd", email: "upd@example.com", name: "N", image: null })
+    expect(updated).toEqual({ user: { id: "u-upd", email: "upd@example.com", name: "N", image: null }, version: 1 })
+    expect((await table.scanAll()).find((i) => i.pk === "USER#u-upd")).toMatchObject({ userVersion: 1 })
   })
 
   it("an email change moves GSI1 keys and the lookup item atomically", async () => {
     await stores.users.create({ id: "u-move", email: "old@example.com" })
     const updated = await stores.users.update("u-move", { email: "new@example.com" })
-    expect(updated).toMatchObject({ id: "u-move", email: "new@example.com" })
+    expect(updated.user).toMatchObject({ id: "u-move", email: "new@example.com" })
     const all = await table.scanAll()
     expect(all.some((i) => i.pk === "EMAIL#old@example.com")).toBe(false)
     expect(all.find((i) => i.pk === "EMAIL#new@example.com")?.userId).toBe("u-move")
     expect(all.find((i) => i.pk === "USER#u-move")).toMatchObject({ GSI1PK: "USER#new@example.com", GSI1SK: "USER#new@example.com" })
     expect(await stores.users.getByEmail("old@example.com")).toBeNull()
-    expect(await stores.users.getByEmail("new@example.com")).toMatchObject({ id: "u-move" })
+    expect((await stores.users.getByEmail("new@example.com"))?.user).toMatchObject({ id: "u-move" })
   })
 
   it("an email change to a taken email is EMAIL_EXISTS and leaves both users as they were", async () => {
@@ -110,22 +111,20 @@ describe("users", () => {
     expect(await table.scanAll()).toEqual(before)
   })
 
-  it("delete removes the user and its email lookup only", async () => {
-    await stores.users.create({ id: "u-del", email: "del@example.com" })
-    await stores.sessions.create({ sessionToken: "tok-del", userId: "u-del", expires: 4_000_000_000 })
-    expect(await stores.users.delete("u-del")).toMatchObject({ id: "u-del" })
-    const all = await table.scanAll()
-    expect(all.some((i) => i.pk === "USER#u-del" && i.sk === "USER#u-del")).toBe(false)
-    expect(all.some((i) => i.pk === "EMAIL#del@example.com")).toBe(false)
-    expect(all.some((i) => i.pk === "SESSION#tok-del")).toBe(true)
+  it("sessions and accounts are refused for a user that does not exist (NOT_FOUND, nothing written)", async () => {
+    const before = await table.scanAll()
+    const session = await stores.sessions.create({ sessionToken: "tok-nobody", userId: "nobody", expires: 4_000_000_000 }).catch((e: unknown) => e)
+    const account = await stores.accounts.create({ userId: "nobody", provider: "p", providerAccountId: "nobody", type: "oauth" }).catch((e: unknown) => e)
+    expect([isDynamoAuthAdapterError(session, "NOT_FOUND"), isDynamoAuthAdapterError(account, "NOT_FOUND")]).toEqual([true, true])
+    expect(await table.scanAll()).toEqual(before)
   })
 
-  it("deleteWithEverything removes every item of the user, lookups included", async () => {
+  it("delete removes every item of the user, lookups included", async () => {
     await stores.users.create({ id: "u-all", email: "all@example.com" })
     await stores.accounts.create({ userId: "u-all", provider: "p", providerAccountId: "all", type: "oauth" })
     await stores.sessions.create({ sessionToken: "tok-all", userId: "u-all", expires: 4_000_000_000 })
     await stores.authenticators.create({ credentialID: "cred-all", userId: "u-all", counter: 0, providerAccountId: "all" })
-    expect(await stores.users.deleteWithEverything("u-all")).toMatchObject({ id: "u-all" })
+    expect((await stores.users.delete("u-all"))?.user).toMatchObject({ id: "u-all" })
     const all = await table.scanAll()
     expect(all.filter((i) => JSON.stringify(i).includes("all"))).toEqual([])
   })
@@ -133,6 +132,8 @@ describe("users", () => {
 
 describe("accounts", () => {
   it("create writes the account and its lookup; the same provider account for another user is ACCOUNT_EXISTS", async () => {
+    await stores.users.create({ id: "acc-u1" })
+    await stores.users.create({ id: "acc-u2" })
     const account = { userId: "acc-u1", provider: "github", providerAccountId: "gh-1", type: "oauth", access_token: "a" }
     expect(await stores.accounts.create(account)).toEqual(account)
     const error = await stores.accounts.create({ ...account, userId: "acc-u2", access_token: "b" }).catch((e: unknown) => e)
@@ -162,11 +163,13 @@ describe("accounts", () => {
     expect(await stores.accounts.ownerOf("google", "g-1")).toMatchObject({ userId: "legacy" })
     const lookup = (await table.scanAll()).find((i) => i.pk === "ACCOUNT#google#g-1")
     expect(lookup).toMatchObject({ userId: "legacy", type: "ACCOUNT_OWNER" })
+    await stores.users.create({ id: "other" })
     const error = await stores.accounts.create({ userId: "other", provider: "google", providerAccountId: "g-1", type: "oidc" }).catch((e: unknown) => e)
     expect(isDynamoAuthAdapterError(error, "ACCOUNT_EXISTS")).toBe(true)
   })
 
   it("update and delete", async () => {
+    await stores.users.create({ id: "acc-u3" })
     await stores.accounts.create({ userId: "acc-u3", provider: "x", providerAccountId: "x-1", type: "oauth" })
     expect(await stores.accounts.update("acc-u3", "x", "x-1", { access_token: "new", scope: undefined })).toMatchObject({ access_token: "new" })
     const missing = await stores.accounts.update("acc-u3", "x", "nope", { access_token: "new" }).catch((e: unknown) => e)
@@ -180,6 +183,7 @@ describe("accounts", () => {
 describe("sessions", () => {
   it("create writes the session item and its token item; getByToken is one GetItem", async () => {
     const session = { sessionToken: "s-1", userId: "su-1", expires: 4_000_000_000, id: "sid-1" }
+    await stores.users.create({ id: "su-1" })
     await stores.sessions.create(session)
     const items = (await table.scanAll()).filter((i) => String(i.sk).includes("s-1"))
     expect(items).toEqual([
@@ -193,6 +197,7 @@ describe("sessions", () => {
   })
 
   it("update changes both items in one transaction after one read; delete removes both", async () => {
+    await stores.users.create({ id: "su-2" })
     await stores.sessions.create({ sessionToken: "s-2", userId: "su-2", expires: 4_000_000_000 })
     table.counter.reset()
     expect(await stores.sessions.update("s-2", { expires: 4_100_000_000, userId: "hacker" })).toEqual({ sessionToken: "s-2", userId: "su-2", expires: 4_100_000_000 })

@@ -5,9 +5,9 @@
  */
 import type { TestTable } from "./test-table.js"
 
-const KEY_ATTRIBUTES = ["pk", "sk", "GSI1PK", "GSI1SK", "type", "userVersion"]
+const KEY_ATTRIBUTES = ["pk", "sk", "GSI1PK", "GSI1SK", "type", "userVersion", "userLinks"]
 
-/** A user item as its copies hold it: no keys, no type, no version. */
+/** A user item as its copies hold it: no keys, no type, no version, no links. */
 export function withoutKeys(item: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(item).filter(([attribute]) => !KEY_ATTRIBUTES.includes(attribute)))
 }

@@ -8,22 +8,22 @@
  *
  * Tables written by `@auth/dynamodb-adapter` have no lookup items: a lookup
  * miss falls back to GSI1 and writes the missing lookup item (conditionally),
- * unless the table is known to have every lookup item (`lookup-mode.ts`).
+ * unless the table is known to have every lookup item (`table-mode.ts`).
  *
  * Where the table allows user copies, the lookup item also carries a copy of
- * its user (`user-snapshot.ts`), so Auth.js's getUserByAccount (twice per
+ * its user (`user-copies.ts`), so Auth.js's getUserByAccount (twice per
  * OAuth sign-in) is one strongly consistent GetItem.
  */
 import { DynamoAuthAdapterError, isDynamoAuthAdapterError } from "../errors.js"
-import type { Item, ItemTable, WriteAction } from "../table-client.js"
+import type { Item, WriteAction } from "../table-client.js"
 import { ITEM_TYPES, providerAccountOf } from "../../table/entities.js"
 import { planDeleteAccountIdLookup, planPutAccountIdLookup } from "../models/account-id-lookup.js"
 import { baseKeyOf } from "./base-key.js"
 import { absentOrOwnedBy, itemAbsent, itemPresent, ownedBy, setAndRemove } from "./conditions.js"
 import { definedChanges, toRecord, type StoredRecord } from "./stored-record.js"
-import { legacyFallbackNeeded, userCopiesAllowed } from "./lookup-mode.js"
-import { planUserCheck, rememberUser, snapshotAttributes, snapshotOfItem, transactWithUserCopy, type UserCopy } from "./user-snapshot.js"
-import { BufferedTable } from "../transaction/buffered-table.js"
+import type { IdentityScope } from "./identity-state.js"
+import type { UserStore } from "./user-store.js"
+import { copyAttributes, copyOfItem, repairCopy, transactWithUserCopy, type UserCopy, type VersionedUser } from "./user-copies.js"
 import { assertWriteFits } from "../write-limits.js"
 import { claimLabel, isConditionFailure, transact } from "./transactions.js"
 
@@ -39,14 +39,21 @@ export interface AccountOwner {
   userId: string
   /** The account item itself when it had to be read to find the owner (GSI1 fallback). */
   account?: StoredRecord
-  /** The user, when the lookup item holds a copy that can be trusted (the table allows copies). */
-  user?: StoredRecord
+  /** The user, when the claim holds a copy that can be trusted (the table trusts copies). */
+  user?: VersionedUser
 }
 
 const IMMUTABLE = ["userId", "provider", "providerAccountId"] as const
 
 export class AccountStore {
-  constructor(private readonly table: ItemTable) {}
+  constructor(
+    private readonly scope: IdentityScope,
+    private readonly users: UserStore,
+  ) {}
+
+  private get table() {
+    return this.scope.table
+  }
 
   private accountKey(userId: string, provider: string, providerAccountId: string) {
     return baseKeyOf(this.table, "account", { userId, provider, providerAccountId })
@@ -68,13 +75,13 @@ export class AccountStore {
   /**
    * The user id that owns this provider account: the lookup item (consistent
    * GetItem). On a miss, when the table may hold accounts written without one
-   * (see `lookup-mode.ts`), the account found through GSI1 (and the lookup
+   * (see `table-mode.ts`), the account found through GSI1 (and the lookup
    * item written for next time). Null when no user has it.
    */
   async ownerOf(provider: string, providerAccountId: string): Promise<AccountOwner | null> {
     const lookup = await this.table.get(this.lookupKey(provider, providerAccountId), "get account lookup")
     if (lookup && typeof lookup.userId === "string") return { userId: lookup.userId, ...(await this.trustedCopy(lookup, lookup.userId)) }
-    if (!(await legacyFallbackNeeded(this.table))) return null
+    if (!(await this.scope.state.mode.fallbackNeeded())) return null
     const { names } = this.table
     const gsi = this.table.keysOf("account", { userId: "-", provider, providerAccountId })
     const [item] = await this.table.queryAll(
@@ -94,12 +101,26 @@ export class AccountStore {
     return { userId: item.userId, account: this.toRecord(item) }
   }
 
-  /** `{ user }` when the lookup's copy of its owner can be trusted, else nothing. */
-  private async trustedCopy(lookup: Item, userId: string): Promise<{ user?: StoredRecord }> {
-    const copy = snapshotOfItem(lookup)
-    if (!copy || copy.user.id !== userId || !(await userCopiesAllowed(this.table))) return {}
-    if (!(this.table instanceof BufferedTable)) rememberUser(this.table, copy)
-    return { user: copy.user }
+  /** `{ user }` when the claim's copy of its owner can be trusted, else nothing. */
+  private async trustedCopy(lookup: Item, userId: string): Promise<{ user?: VersionedUser }> {
+    const copy = copyOfItem(lookup)
+    if (!copy || copy.user.id !== userId || !(await this.scope.state.mode.copiesTrusted())) return {}
+    if (!this.scope.buffer) this.scope.state.recentUsers.remember(copy)
+    return { user: copy }
+  }
+
+  /**
+   * The user that owns this provider account: the claim's copy, or the user
+   * read by key (and copied into the claim for next time). Null when nobody
+   * owns it, or its owner is gone.
+   */
+  async ownerUser(provider: string, providerAccountId: string): Promise<VersionedUser | null> {
+    const owner = await this.ownerOf(provider, providerAccountId)
+    if (!owner) return null
+    if (owner.user) return owner.user
+    const user = await this.users.get(owner.userId)
+    if (user && !owner.account) await repairCopy(this.scope, this.lookupKey(provider, providerAccountId), user, true)
+    return user
   }
 
   private async backfillLookup(provider: string, providerAccountId: string, userId: string): Promise<void> {
@@ -120,7 +141,7 @@ export class AccountStore {
         provider,
         providerAccountId,
         userId,
-        ...(copy ? snapshotAttributes(copy) : {}),
+        ...(copy ? copyAttributes(copy) : {}),
       },
       condition: staleOwner === undefined ? itemAbsent(this.table.names) : ownedBy(staleOwner),
       label: claimLabel.account(provider, providerAccountId),
@@ -161,8 +182,8 @@ export class AccountStore {
    * (ACCOUNT_EXISTS when taken) and, for an account with an `id`, write its
    * id lookup (`ACCOUNT_ID#<id>`, how Better Auth finds an account), so every
    * account this library writes has all its lookups. With `copy`, the claim
-   * holds that copy of the user (checked against its version when
-   * `copy.check`).
+   * holds that copy of the user (the link on the user, added by
+   * `transactWithUserCopy`, checks its version).
    */
   planCreate(account: NewStoredAccount, staleOwner?: string, copy?: UserCopy): WriteAction[] {
     const { userId, provider, providerAccountId } = account
@@ -175,8 +196,14 @@ export class AccountStore {
       },
       this.planClaim(provider, providerAccountId, userId, staleOwner, copy),
       ...(byId ? [byId] : []),
-      ...(copy?.check ? [planUserCheck(this.table, copy)] : []),
     ]
+  }
+
+  /** Replaces account `current` with `next` (another user or provider account) in one transaction. */
+  async move(current: StoredRecord & NewStoredAccount, next: NewStoredAccount): Promise<void> {
+    // Same id: the new account's id lookup put replaces the old one in place (one action per item).
+    const release = this.planDelete(current.userId, current.provider, current.providerAccountId, current.id === next.id ? undefined : current.id)
+    await transactWithUserCopy(this.scope, next.userId, (copy) => [...release, ...this.planCreate(next, undefined, copy)], "move account")
   }
 
   /**
@@ -184,7 +211,7 @@ export class AccountStore {
    * (unlinked by another program, such as `@auth/dynamodb-adapter`). Read only
    * after a claim failed.
    */
-  private async staleOwner(provider: string, providerAccountId: string): Promise<string | undefined> {
+  async staleOwner(provider: string, providerAccountId: string): Promise<string | undefined> {
     const lookup = await this.table.get(this.lookupKey(provider, providerAccountId), "get account lookup")
     if (!lookup || typeof lookup.userId !== "string") return undefined
     if (await this.get(lookup.userId, provider, providerAccountId)) return undefined
@@ -198,16 +225,15 @@ export class AccountStore {
    * claim holds a copy of the user (`knownUser` when it is the user as just
    * returned by the user store), checked against the user's version.
    */
-  async create(account: NewStoredAccount, knownUser?: StoredRecord): Promise<StoredRecord> {
+  async create(account: NewStoredAccount, known?: VersionedUser): Promise<StoredRecord> {
     // Refused before anything is sent, the table's metadata read included.
     for (const action of this.planCreate(account)) assertWriteFits(action, this.table.names)
-    const copies = await userCopiesAllowed(this.table)
-    const run = (stale?: string) =>
-      transactWithUserCopy(this.table, account.userId, copies, (copy) => this.planCreate(account, stale, copy), "create account", knownUser)
+    const run = (stale?: string) => transactWithUserCopy(this.scope, account.userId, (copy) => this.planCreate(account, stale, copy), "create account", known)
     try {
       await run()
     } catch (error) {
-      if (!isDynamoAuthAdapterError(error, "ACCOUNT_EXISTS")) throw error
+      // Inside a transaction the claim fails at the commit, which repairs it there.
+      if (this.scope.buffer || !isDynamoAuthAdapterError(error, "ACCOUNT_EXISTS")) throw error
       const stale = await this.staleOwner(account.provider, account.providerAccountId)
       if (stale === undefined) throw error
       await run(stale)

@@ -7,11 +7,13 @@
  *   keeps credential ids unique.
  */
 import { DynamoAuthAdapterError, isDynamoAuthAdapterError } from "../errors.js"
-import type { Item, ItemTable, WriteAction } from "../table-client.js"
+import type { Item, WriteAction } from "../table-client.js"
 import { ITEM_TYPES } from "../../table/entities.js"
 import { itemAbsent, itemPresent, setAndRemove } from "./conditions.js"
 import { definedChanges, toRecord, type StoredRecord } from "./stored-record.js"
 import { claimLabel, transact } from "./transactions.js"
+import type { IdentityScope } from "./identity-state.js"
+import { transactLinked } from "./user-copies.js"
 
 export interface StoredAuthenticator extends StoredRecord {
   credentialID: string
@@ -19,7 +21,11 @@ export interface StoredAuthenticator extends StoredRecord {
 }
 
 export class AuthenticatorStore {
-  constructor(private readonly table: ItemTable) {}
+  constructor(private readonly scope: IdentityScope) {}
+
+  private get table() {
+    return this.scope.table
+  }
 
   private itemKey(userId: string, credentialID: string) {
     return this.table.keysOf("authenticator", { userId, credentialID })
@@ -69,9 +75,9 @@ export class AuthenticatorStore {
     ]
   }
 
-  /** Creates both items in one transaction; CONDITIONAL_CHECK_FAILED when the credential id exists. */
+  /** Creates both items (and the link on the user) in one transaction; CONDITIONAL_CHECK_FAILED when the credential id exists, NOT_FOUND without the user. */
   async create(authenticator: StoredAuthenticator): Promise<StoredAuthenticator> {
-    await transact(this.table, this.planCreate(authenticator), "create authenticator")
+    await transactLinked(this.scope, authenticator.userId, this.planCreate(authenticator), "create authenticator")
     return definedChanges(authenticator, []) as StoredAuthenticator
   }
 

@@ -12,6 +12,7 @@
 import type { ItemTable } from "../table-client.js"
 import { AccountStore } from "./account-store.js"
 import { AuthenticatorStore } from "./authenticator-store.js"
+import { directScope, IdentityState, type IdentityScope } from "./identity-state.js"
 import { SessionStore } from "./session-store.js"
 import { UserStore } from "./user-store.js"
 import { VerificationTokenStore } from "./verification-token-store.js"
@@ -24,30 +25,34 @@ export interface IdentityStores {
   authenticators: AuthenticatorStore
 }
 
-/** All stores over one table (or one buffered transaction). */
-export function createIdentityStores(table: ItemTable): IdentityStores {
+/**
+ * All stores of one scope: the adapter's client with its state, or one
+ * buffered transaction. Given a bare table (tests, tools), a state of its
+ * own is made for it.
+ */
+export function createIdentityStores(scope: IdentityScope | ItemTable): IdentityStores {
+  const resolved = "state" in scope && scope.state instanceof IdentityState ? (scope as IdentityScope) : directScope(scope as ItemTable, new IdentityState(scope as ItemTable))
+  const users = new UserStore(resolved)
   return {
-    users: new UserStore(table),
-    accounts: new AccountStore(table),
-    sessions: new SessionStore(table),
-    verificationTokens: new VerificationTokenStore(table),
-    authenticators: new AuthenticatorStore(table),
+    users,
+    accounts: new AccountStore(resolved, users),
+    sessions: new SessionStore(resolved, users),
+    verificationTokens: new VerificationTokenStore(resolved.table),
+    authenticators: new AuthenticatorStore(resolved),
   }
 }
 
 export { UserStore, type NewStoredUser } from "./user-store.js"
 export { AccountStore, type NewStoredAccount, type AccountOwner } from "./account-store.js"
-export { SessionStore, userSnapshotOf, type NewStoredSession, type StoredSession, type SessionUserSnapshot } from "./session-store.js"
-export { userRecordOf, versionOfRecord, USER_VERSION, USER_SNAPSHOT, type VersionedUser } from "./user-snapshot.js"
+export { SessionStore, type NewStoredSession, type StoredSession, type SessionRead } from "./session-store.js"
+export { userRecordOf, USER_VERSION, USER_COPY, USER_LINKS, type VersionedUser, type UserRecord } from "./user-copies.js"
+export { IdentityState, directScope, bufferedScope, type IdentityScope } from "./identity-state.js"
 export { VerificationTokenStore, type StoredVerificationToken } from "./verification-token-store.js"
 export { AuthenticatorStore, type StoredAuthenticator } from "./authenticator-store.js"
 export { isExpired, toRecord, definedChanges, type StoredRecord } from "./stored-record.js"
 export { claimConflictOf, claimLabel, transact } from "./transactions.js"
 export {
-  LookupMode,
-  attachLookupMode,
-  shareLookupMode,
-  lookupModeOf,
+  TableMode,
   checkLegacyItems,
   readLookupsMarker,
   planMarkLookupsComplete,
@@ -56,4 +61,4 @@ export {
   type LegacyItems,
   type LookupsMarker,
   type LookupsMarkedBy,
-} from "./lookup-mode.js"
+} from "./table-mode.js"

@@ -10,29 +10,34 @@
  *
  * Sessions written by `@auth/dynamodb-adapter` have no token item: a miss
  * falls back to GSI1 and writes the token item for next time, unless the
- * table is known to have every token item (`lookup-mode.ts`).
+ * table is known to have every token item (`table-mode.ts`).
  *
  * On a table whose lookups are complete the token item also holds a copy of
- * the user (`user-snapshot.ts`), so the session and its user are one GetItem.
+ * the user (`user-copies.ts`), so the session and its user are one GetItem.
  */
 import { isDynamoAuthAdapterError } from "../errors.js"
-import type { Item, ItemTable, WriteAction } from "../table-client.js"
+import type { Item, WriteAction } from "../table-client.js"
 import { ITEM_TYPES } from "../../table/entities.js"
 import { baseKeyOf } from "./base-key.js"
 import { itemAbsent, itemPresent, setAndRemove } from "./conditions.js"
 import { definedChanges, toRecord, type StoredRecord } from "./stored-record.js"
-import { legacyFallbackNeeded, userCopiesAllowed } from "./lookup-mode.js"
 import { isConditionFailure, transact } from "./transactions.js"
 import { assertKeysFit } from "../key-size.js"
+import type { IdentityScope } from "./identity-state.js"
+import type { UserStore } from "./user-store.js"
 import {
-  planUserCheck,
-  snapshotAttributes,
-  snapshotOfItem,
+  actionFailed,
+  copyAttributes,
+  copyOfItem,
+  repairCopy,
+  sessionCopyUsable,
+  planLink,
   transactWithUserCopy,
-  USER_SNAPSHOT,
+  USER_COPY,
   USER_VERSION,
   type UserCopy,
-} from "./user-snapshot.js"
+  type VersionedUser,
+} from "./user-copies.js"
 
 /** A session to create, in stored form (`expires` in epoch seconds). */
 export interface NewStoredSession extends StoredRecord {
@@ -43,25 +48,28 @@ export interface NewStoredSession extends StoredRecord {
 /** A session as stored, with the user it belongs to. */
 export type StoredSession = StoredRecord & { sessionToken: string; userId: string }
 
-const IMMUTABLE = ["sessionToken", "userId"] as const
-
-/** The user copied into a new session's token item (see `transactWithUserCopy`). */
-export type SessionUserSnapshot = UserCopy
-
-const snapshots = new WeakMap<object, StoredRecord>()
-
-/**
- * The user copied into the token item a session record was read from, when
- * it can be trusted (the table's lookups are complete): the user as of the
- * session's read, never older than the last update that returned.
- * Undefined: read the user by key.
- */
-export function userSnapshotOf(session: StoredRecord): StoredRecord | undefined {
-  return snapshots.get(session)
+/** A session read by its token, with the copy of its user when that copy can be trusted (else: read the user by key). */
+export interface SessionRead {
+  session: StoredSession
+  user: VersionedUser | undefined
 }
 
+const IMMUTABLE = ["sessionToken", "userId"] as const
+
+/** The label of the check that a session extended near its expiry copies the current user. */
+const EXTEND_CHECK_LABEL = "check user version (extended session)"
+/** Tries of an extension whose user changed between its reads and its write. */
+const EXTEND_ATTEMPTS = 3
+
 export class SessionStore {
-  constructor(private readonly table: ItemTable) {}
+  constructor(
+    private readonly scope: IdentityScope,
+    private readonly users: UserStore,
+  ) {}
+
+  private get table() {
+    return this.scope.table
+  }
 
   private sessionKeys(userId: string, sessionToken: string) {
     // The session item carries its GSI1 keys (the official adapter's access path).
@@ -78,34 +86,56 @@ export class SessionStore {
 
   /** The session record of a session or token item: without keys, type and the user copy. */
   private toRecord(item: Item): StoredSession {
-    const { [USER_SNAPSHOT]: _user, [USER_VERSION]: _version, ...record } = toRecord(item, this.table.names)
+    const { [USER_COPY]: _user, [USER_VERSION]: _version, ...record } = toRecord(item, this.table.names)
     return record as StoredSession
   }
 
   /**
    * The session with this token, or null: the token item (one strongly
    * consistent GetItem). On a miss, when the table may hold sessions written
-   * without one (see `lookup-mode.ts`), the session item through GSI1, and
+   * without one (see `table-mode.ts`), the session item through GSI1, and
    * the token item is written for next time. Expired sessions are returned
    * too: the caller decides (see `isExpired`).
    */
   async getByToken(sessionToken: string): Promise<StoredSession | null> {
+    return (await this.read(sessionToken))?.session ?? null
+  }
+
+  /** Like `getByToken`, with the token item's copy of the user when it can be trusted (see `copyOfTokenItem`). */
+  async read(sessionToken: string): Promise<SessionRead | null> {
     const item = await this.table.get(this.tokenKey(sessionToken), "get session by token")
-    if (item) return this.fromTokenItem(item)
-    return this.getWithoutTokenItem(sessionToken)
+    if (item) return { session: this.toRecord(item), user: await this.copyOfTokenItem(item) }
+    const session = await this.getWithoutTokenItem(sessionToken)
+    return session ? { session, user: undefined } : null
   }
 
   /**
-   * The session record of a token item, with its user copy attached (see
-   * `userSnapshotOf`) when the table's lookups are complete: on a legacy
-   * table `@auth/dynamodb-adapter` may have changed the user without
-   * refreshing the copy.
+   * The user of a session just read: the token item's copy, or the user read
+   * by key (and copied into the token item for next time). Null when the
+   * user is gone.
    */
-  async fromTokenItem(item: Item): Promise<StoredSession> {
-    const record = this.toRecord(item)
-    const snapshot = snapshotOfItem(item)
-    if (snapshot && snapshot.user.id === record.userId && (await userCopiesAllowed(this.table))) snapshots.set(record, snapshot.user)
-    return record
+  async userOf(found: SessionRead): Promise<VersionedUser | null> {
+    if (found.user) return found.user
+    const user = await this.users.get(found.session.userId)
+    if (!user) return null
+    if (sessionCopyUsable(found.session.expires)) await repairCopy(this.scope, this.tokenKey(found.session.sessionToken), user, false)
+    return user
+  }
+
+  /**
+   * The copy of the user a token item holds, when it can be trusted: the
+   * table trusts copies, the copy is of the session's user, and the session
+   * is not in its last minutes (updates leave those out).
+   */
+  private async copyOfTokenItem(item: Item): Promise<VersionedUser | undefined> {
+    const copy = copyOfItem(item)
+    if (!copy || copy.user.id !== item.userId || !sessionCopyUsable(item.expires)) return undefined
+    return (await this.scope.state.mode.copiesTrusted()) ? copy : undefined
+  }
+
+  /** The session record of a token item (no copy: for reads of many sessions at once). */
+  fromTokenItem(item: Item): StoredSession {
+    return this.toRecord(item)
   }
 
   /**
@@ -127,7 +157,7 @@ export class SessionStore {
    * token item is gone is being deleted, and must not come back).
    */
   private async findLegacy(sessionToken: string): Promise<StoredSession | null> {
-    if (!(await legacyFallbackNeeded(this.table))) return null
+    if (!(await this.scope.state.mode.fallbackNeeded())) return null
     const { names } = this.table
     const keys = this.sessionKeys("-", sessionToken)
     const [item] = await this.table.queryAll(
@@ -180,17 +210,12 @@ export class SessionStore {
     return items.map((item) => this.toRecord(item))
   }
 
-  /**
-   * The writes that create the session item and its token item. With
-   * `snapshot`, the token item holds that copy of the user, and (when
-   * `snapshot.check`) the transaction checks the user is still at its version.
-   */
-  planCreate(session: NewStoredSession, snapshot?: UserCopy): WriteAction[] {
+  /** The writes that create the session item and its token item; with `copy`, the token item holds that copy of the user. */
+  planCreate(session: NewStoredSession, copy?: UserCopy): WriteAction[] {
     const record = definedChanges(session, []) as StoredSession
     const tokenItem = this.planTokenItem(record)
-    if (!snapshot) return [this.planSessionItem(record), tokenItem]
-    const withUser: WriteAction = { ...tokenItem, item: { ...tokenItem.item, ...snapshotAttributes(snapshot) } }
-    return snapshot.check ? [this.planSessionItem(record), withUser, planUserCheck(this.table, snapshot)] : [this.planSessionItem(record), withUser]
+    const withUser: WriteAction = copy ? { ...tokenItem, item: { ...tokenItem.item, ...copyAttributes(copy) } } : tokenItem
+    return [this.planSessionItem(record), withUser]
   }
 
   private planSessionItem(record: StoredSession): WriteAction {
@@ -198,19 +223,25 @@ export class SessionStore {
   }
 
   /**
-   * Creates the session (both items, one transaction). On a table whose
-   * lookups are complete the token item also gets a copy of the user,
-   * checked against the user's version (see `transactWithUserCopy`):
-   * `knownUser` is a record the user store returned just now.
+   * Creates the session (both items and the link on its user, one
+   * transaction; NOT_FOUND when the user does not exist or is being
+   * deleted). Where the table trusts copies the token item also gets a copy
+   * of the user (see `transactWithUserCopy`): `known` is the user as the
+   * caller just read or wrote it.
    */
-  async create(session: NewStoredSession, knownUser?: StoredRecord): Promise<StoredSession> {
+  async create(session: NewStoredSession, known?: VersionedUser): Promise<StoredSession> {
     const record = definedChanges(session, []) as StoredSession
     // Keys DynamoDB would refuse are refused before anything is read.
     assertKeysFit(this.sessionKeys(session.userId, session.sessionToken), this.table.names, "put session")
     assertKeysFit(this.tokenKey(session.sessionToken), this.table.names, "put session token item")
-    const copies = await userCopiesAllowed(this.table)
-    await transactWithUserCopy(this.table, session.userId, copies, (copy) => this.planCreate(session, copy), "create session", knownUser)
+    await transactWithUserCopy(this.scope, session.userId, (copy) => this.planCreate(session, copy), "create session", known)
     return record
+  }
+
+  /** Replaces session `current` with `next` (a new token or user) in one transaction. */
+  async move(current: StoredSession, next: NewStoredSession): Promise<StoredSession> {
+    await transactWithUserCopy(this.scope, next.userId, (copy) => [...this.planDelete(current.userId, current.sessionToken), ...this.planCreate(next, copy)], "move session")
+    return definedChanges(next, []) as StoredSession
   }
 
   /**
@@ -218,16 +249,20 @@ export class SessionStore {
    * items, each conditioned on existing. For a session without a token item
    * (written by the official adapter) the token item is put instead.
    */
-  planUpdate(current: StoredSession, changes: StoredRecord, hasTokenItem = true): WriteAction[] {
+  planUpdate(current: StoredSession, changes: StoredRecord, hasTokenItem = true, copy?: VersionedUser): WriteAction[] {
     const set = definedChanges(changes, IMMUTABLE)
     const update = setAndRemove(set)
     if (!update) return []
     const { names } = this.table
+    const tokenUpdate = copy ? setAndRemove({ ...set, ...copyAttributes(copy) })! : update
     return [
       { kind: "update", key: this.baseKey(current.userId, current.sessionToken), update, condition: itemPresent(names), label: "update session" },
       hasTokenItem
-        ? { kind: "update", key: this.tokenKey(current.sessionToken), update, condition: itemPresent(names), label: "update session token item" }
+        ? { kind: "update", key: this.tokenKey(current.sessionToken), update: tokenUpdate, condition: itemPresent(names), label: "update session token item" }
         : this.planTokenItem({ ...current, ...set }),
+      // With `copy`: the copy written is the user at its current version, and the extension moves the user's links like a new
+      // session would, so an update that read the partition while this session was left out (about to expire) is planned again.
+      ...(copy ? [{ ...planLink(this.scope, current.userId, copy.version), label: EXTEND_CHECK_LABEL }] : []),
     ]
   }
 
@@ -236,21 +271,37 @@ export class SessionStore {
    * both items in one transaction. Returns the updated session, or null when
    * there is no such session (nothing written). Reads the token item first
    * (it holds the user id, part of the session item's key).
+   *
+   * A session whose copy is in its last minutes may have been left out of a
+   * user update (see `user-copies.ts`); extending it writes the user's
+   * current version into its copy under a link on the user (which an update
+   * in flight sees), and copies the user afresh when it changed.
    */
   async update(sessionToken: string, changes: StoredRecord): Promise<StoredSession | null> {
     const tokenItem = await this.table.get(this.tokenKey(sessionToken), "get session by token")
     const current = tokenItem ? this.toRecord(tokenItem) : await this.findLegacy(sessionToken)
     if (!current) return null
-    const actions = this.planUpdate(current, changes, tokenItem !== undefined)
-    if (actions.length === 0) return current
-    try {
-      await transact(this.table, actions, "update session")
-    } catch (error) {
-      // Deleted between the read and the write: there is no session to update.
-      if (isConditionFailed(error)) return null
-      throw error
+    const copy = tokenItem ? copyOfItem(tokenItem) : undefined
+    const recheck = copy !== undefined && !sessionCopyUsable(current.expires) && !this.scope.buffer
+    let fresh: VersionedUser | undefined = copy
+    for (let attempt = 1; ; attempt++) {
+      const actions = this.planUpdate(current, changes, tokenItem !== undefined, recheck ? fresh : undefined)
+      if (actions.length === 0) return current
+      try {
+        await transact(this.table, actions, "update session")
+        return { ...current, ...definedChanges(changes, IMMUTABLE) }
+      } catch (error) {
+        if (recheck && actionFailed(error, EXTEND_CHECK_LABEL) && attempt < EXTEND_ATTEMPTS) {
+          fresh = (await this.users.get(current.userId)) ?? undefined
+          // The user is gone: the session is worth nothing, and is left to its reader (which finds no user).
+          if (!fresh) return null
+          continue
+        }
+        // Deleted between the read and the write: there is no session to update.
+        if (isConditionFailed(error)) return null
+        throw error
+      }
     }
-    return { ...current, ...definedChanges(changes, IMMUTABLE) }
   }
 
   /** The writes that delete both items of a session. */

@@ -8,7 +8,6 @@
  */
 import { DynamoAuthAdapterError, isDynamoAuthAdapterError, type DynamoAuthErrorCode } from "../errors.js"
 import type { ItemTable, WriteAction } from "../table-client.js"
-import { backoffDelay, sleep } from "../backoff.js"
 
 const CLAIM_PREFIX = {
   email: "claim email ",
@@ -20,6 +19,25 @@ export const claimLabel = {
   email: (email: string) => `${CLAIM_PREFIX.email}${email}`,
   account: (provider: string, providerAccountId: string) => `${CLAIM_PREFIX.account}${provider}#${providerAccountId}`,
   authenticator: (credentialID: string) => `${CLAIM_PREFIX.authenticator}${credentialID}`,
+}
+
+/** The value a claim action's label names (see `claimLabel`), or undefined for any other label. */
+export function claimOfLabel(label: string):
+  | { kind: "email"; email: string }
+  | { kind: "account"; provider: string; providerAccountId: string }
+  | { kind: "authenticator"; credentialID: string }
+  | undefined {
+  // A write folded with later ones in a transaction keeps its label, with a suffix.
+  const base = label.replace(/ \(and later changes in this transaction\)$/, "")
+  if (base.startsWith(CLAIM_PREFIX.email)) return { kind: "email", email: base.slice(CLAIM_PREFIX.email.length) }
+  if (base.startsWith(CLAIM_PREFIX.authenticator)) return { kind: "authenticator", credentialID: base.slice(CLAIM_PREFIX.authenticator.length) }
+  if (base.startsWith(CLAIM_PREFIX.account)) {
+    const value = base.slice(CLAIM_PREFIX.account.length)
+    const split = value.indexOf("#")
+    if (split < 0) return undefined
+    return { kind: "account", provider: value.slice(0, split), providerAccountId: value.slice(split + 1) }
+  }
+  return undefined
 }
 
 /**
@@ -61,34 +79,18 @@ function conflictFor(label: string): { code: DynamoAuthErrorCode; message: strin
   return undefined
 }
 
-function onlyConflicts(error: unknown): boolean {
-  if (!isDynamoAuthAdapterError(error, "TRANSACTION_FAILED")) return false
-  const failed = (error.reasons ?? []).filter((r) => r.code !== "None")
-  return failed.length > 0 && failed.every((r) => r.code === "TransactionConflict")
-}
-
-const CONFLICT_ATTEMPTS = 6
-
 /**
- * Sends `actions` through `table.transactWrite`. A transaction that lost a
- * race to another one in flight (`TransactionConflict` only) is retried, so
- * that of N concurrent claims exactly one wins and the others see the
- * claim taken (`ConditionalCheckFailed` → `EMAIL_EXISTS`/`ACCOUNT_EXISTS`).
+ * Sends `actions` through `table.transactWrite`, with a failed uniqueness
+ * claim as `EMAIL_EXISTS`/`ACCOUNT_EXISTS`. Of N concurrent claims exactly one
+ * wins: the others' transactions, cancelled by the conflict, are retried by
+ * the TableClient (`client/retry.ts`, the one place that retries) until the
+ * winner has committed, and then fail on the claim's condition.
  */
 export async function transact(table: ItemTable, actions: WriteAction[], what: string): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await table.transactWrite(actions, what)
-      return
-    } catch (error) {
-      const conflict = claimConflictOf(error)
-      if (conflict) throw conflict
-      if (onlyConflicts(error) && attempt + 1 < CONFLICT_ATTEMPTS) {
-        await sleep(backoffDelay(attempt + 1))
-        continue
-      }
-      throw error
-    }
+  try {
+    await table.transactWrite(actions, what)
+  } catch (error) {
+    throw claimConflictOf(error) ?? error
   }
 }
 

@@ -1,41 +1,45 @@
 /**
  * Users, in stored form. A user item is pk = sk = `USER#<id>` with GSI1 keys
- * `USER#<email>` (only when it has an email); an email lookup item
- * pk = sk = `EMAIL#<email>` claims the email for one user, written in the same
+ * `USER#<email>` (only when it has an email); an email claim
+ * pk = sk = `EMAIL#<email>` holds the email for one user, written in the same
  * transaction as the user, so two users can never share an email. Where the
- * table allows user copies (`lookup-mode.ts`), the lookup item also carries a
- * copy of the user (`user-snapshot.ts`): a user is found by email with one
- * strongly consistent GetItem, hit or miss.
+ * table trusts copies (`table-mode.ts`), the claim also carries a copy of the
+ * user (`user-copies.ts`): a user is found by email with one strongly
+ * consistent GetItem, hit or miss.
+ *
+ * Every read returns the user with its version (`VersionedUser`); every
+ * write moves the version, whatever the mode, and refreshes the copies
+ * wherever they may exist, as `user-copies.ts` lays down.
  */
 import { DynamoAuthAdapterError, isDynamoAuthAdapterError } from "../errors.js"
 import { assertWriteFits } from "../write-limits.js"
 import { itemSize } from "../item-size.js"
-import type { Item, ItemTable, Key, WriteAction } from "../table-client.js"
+import type { Expression, Item, Key, WriteAction } from "../table-client.js"
 import { ITEM_TYPES, providerAccountOf } from "../../table/entities.js"
 import { accountIdLookupKey } from "../models/account-id-lookup.js"
 import { absentOrOwnedBy, both, itemAbsent, itemPresent, ownedBy, setAndRemove } from "./conditions.js"
 import { definedChanges, type StoredRecord } from "./stored-record.js"
 import { claimLabel, isConditionFailure, transact } from "./transactions.js"
-import { legacyFallbackNeeded, userCopiesAllowed } from "./lookup-mode.js"
-import { BufferedTable } from "../transaction/buffered-table.js"
+import type { IdentityScope } from "./identity-state.js"
 import {
-  dropSnapshots,
-  forgetUser,
-  planRefreshSnapshots,
-  refreshSnapshots,
-  rememberUser,
-  rememberVersion,
-  snapshotAttributes,
-  snapshotFits,
-  snapshotOfItem,
-  userRecordOf,
+  actionFailed,
+  copyAttributes,
+  copyFits,
+  copyOfItem,
+  planRefresh,
+  refreshCopies,
+  repairCopy,
+  runBounded,
+  sessionsLeftOutOfUpdates,
+  userIs,
+  userStateOf,
+  USER_LINKS,
   USER_VERSION,
-  userAtVersion,
-  versionOfItem,
-  versionOfRecord,
   type CopyHolders,
+  type UserRecord,
+  type UserState,
   type VersionedUser,
-} from "./user-snapshot.js"
+} from "./user-copies.js"
 
 /** A user to create, in stored form: `id` is required, `email` optional. */
 export interface NewStoredUser extends StoredRecord {
@@ -43,13 +47,20 @@ export interface NewStoredUser extends StoredRecord {
   email?: string | null
 }
 
+/** Attributes a caller can never set on a user: its id and the protocol's own. */
+const NOT_SETTABLE = ["id", USER_VERSION, USER_LINKS]
+
 function emailOf(record: StoredRecord | Item | undefined): string | undefined {
   const email = record?.email
   return typeof email === "string" && email !== "" ? email : undefined
 }
 
 export class UserStore {
-  constructor(private readonly table: ItemTable) {}
+  constructor(private readonly scope: IdentityScope) {}
+
+  private get table() {
+    return this.scope.table
+  }
 
   private userKey(id: string) {
     return this.table.keysOf("user", { id })
@@ -65,39 +76,36 @@ export class UserStore {
     return gsi
   }
 
-  /** Without keys, type and `userVersion`; the version stays readable through `versionOfRecord`. */
-  private toRecord(item: Item): StoredRecord {
-    return userRecordOf(item, this.table)
+  /** Remembers a committed user for a session created right after (never a transaction's uncommitted state). */
+  private remember(user: VersionedUser): VersionedUser {
+    if (!this.scope.buffer) this.scope.state.recentUsers.remember(user)
+    return user
   }
 
-  /** The record of a user item read from (or written to) the table, remembered for a session created right after. */
-  private committedRecord(item: Item): StoredRecord {
-    const record = this.toRecord(item)
-    if (!(this.table instanceof BufferedTable) && typeof record.id === "string") {
-      rememberUser(this.table, { user: record as StoredRecord & { id: string }, version: versionOfItem(item) })
-    }
-    return record
+  private async readState(id: string, what = "get user"): Promise<UserState | undefined> {
+    const item = await this.table.get(this.userKey(id), what)
+    return item ? userStateOf(item, this.table.names) : undefined
   }
 
   /** The user with this id (strongly consistent GetItem), or null. */
-  async get(id: string): Promise<StoredRecord | null> {
-    const item = await this.table.get(this.userKey(id), "get user")
-    return item ? this.committedRecord(item) : null
+  async get(id: string): Promise<VersionedUser | null> {
+    const state = await this.readState(id)
+    return state ? this.remember({ user: state.user, version: state.version }) : null
   }
 
   /**
-   * The user with this email. Where the table allows user copies: the email
-   * lookup item (one strongly consistent GetItem), whose copy of the user is
-   * the answer (a claim without a copy is followed to the user by key).
-   * Elsewhere (a legacy table, whose users may have no lookup item): one GSI1
+   * The user with this email. Where the table trusts copies: the email claim
+   * (one strongly consistent GetItem), whose copy is the answer (a claim
+   * without a copy is followed to the user by key, and given the copy).
+   * Elsewhere (a legacy table, whose users may have no claim): one GSI1
    * Query on the common path; when the index has nothing (it lags on AWS),
-   * the email lookup item is read with a strongly consistent GetItem so a
-   * user created a moment ago is found.
+   * the claim is read with a strongly consistent GetItem so a user created a
+   * moment ago is found.
    */
-  async getByEmail(email: string): Promise<StoredRecord | null> {
+  async getByEmail(email: string): Promise<VersionedUser | null> {
     // An empty email is never indexed nor claimed (see emailOf): no user has it, and it has no key to query.
     if (emailOf({ email }) === undefined) return null
-    if (await userCopiesAllowed(this.table)) return this.getByEmailLookup(email)
+    if (await this.scope.state.mode.copiesTrusted()) return this.getByEmailClaim(email)
     const { names } = this.table
     const gsi = this.indexKeys(email)
     const items = await this.table.queryAll(
@@ -114,27 +122,27 @@ export class UserStore {
       1,
     )
     const found = items.find((item) => item.type === ITEM_TYPES.user)
-    if (found) return this.committedRecord(found)
-    const lookup = await this.table.get(this.emailKey(email), "get email lookup")
-    if (!lookup || typeof lookup.userId !== "string") return null
-    return this.get(lookup.userId)
+    if (found) {
+      const state = userStateOf(found, names)
+      return this.remember({ user: state.user, version: state.version })
+    }
+    const claim = await this.table.get(this.emailKey(email), "get email lookup")
+    if (!claim || typeof claim.userId !== "string") return null
+    const owner = await this.get(claim.userId)
+    return owner && emailOf(owner.user) === email ? owner : null
   }
 
-  /**
-   * The user claiming `email` on a table whose lookups are complete: the
-   * lookup item's copy, or the user it names (read by key; null when that
-   * user no longer has the email: a stale claim). No lookup item: no user.
-   */
-  private async getByEmailLookup(email: string): Promise<StoredRecord | null> {
-    const lookup = await this.table.get(this.emailKey(email), "get email lookup")
-    if (!lookup || typeof lookup.userId !== "string") return null
-    const copy = snapshotOfItem(lookup)
-    if (copy && copy.user.id === lookup.userId && emailOf(copy.user) === email) {
-      if (!(this.table instanceof BufferedTable)) rememberUser(this.table, copy)
-      return copy.user
-    }
-    const owner = await this.get(lookup.userId)
-    return owner && emailOf(owner) === email ? owner : null
+  /** The user holding the claim on `email` on a table that trusts copies; null for no claim or a stale one. */
+  private async getByEmailClaim(email: string): Promise<VersionedUser | null> {
+    const key = this.emailKey(email)
+    const claim = await this.table.get(key, "get email lookup")
+    if (!claim || typeof claim.userId !== "string") return null
+    const copy = copyOfItem(claim)
+    if (copy && copy.user.id === claim.userId && emailOf(copy.user) === email) return this.remember(copy)
+    const owner = await this.get(claim.userId)
+    if (!owner || emailOf(owner.user) !== email) return null
+    await repairCopy(this.scope, key, owner, true)
+    return owner
   }
 
   private userItem(user: NewStoredUser): Item {
@@ -142,55 +150,52 @@ export class UserStore {
   }
 
   /**
-   * The writes that create `user` and claim its email (fails with
-   * EMAIL_EXISTS when taken); `withCopy` puts a copy of the user (version 0)
-   * in the claim.
+   * The writes that create `user` and claim its email (EMAIL_EXISTS when
+   * taken); `withCopy` puts a copy of the user (version 0) in the claim.
    */
   planCreate(user: NewStoredUser, staleEmailOwner?: string, withCopy = false): WriteAction[] {
-    const email = emailOf(user)
-    const actions: WriteAction[] = [{ kind: "put", item: this.userItem(user), condition: itemAbsent(this.table.names), label: `put user ${user.id}` }]
+    const record = definedChanges(user, NOT_SETTABLE.slice(1)) as NewStoredUser
+    const email = emailOf(record)
+    const actions: WriteAction[] = [{ kind: "put", item: this.userItem(record), condition: itemAbsent(this.table.names), label: `put user ${user.id}` }]
     if (email !== undefined) {
-      const copy = withCopy ? { user: { ...definedChanges(user, []), id: user.id }, version: 0 } : undefined
+      const copy = withCopy ? { user: { ...record, id: user.id }, version: 0 } : undefined
       actions.push(this.planClaimEmail(email, user.id, staleEmailOwner, copy))
     }
     return actions
   }
 
-  /**
-   * The claim on `email`, with `copy` of its user when given (and small
-   * enough); with `staleOwner`, it replaces that owner's stale claim instead
-   * of requiring none.
-   */
+  /** The claim on `email`, with `copy` of its user when given (and small enough); with `staleOwner`, replacing that owner's stale claim. */
   private planClaimEmail(email: string, userId: string, staleOwner?: string, copy?: VersionedUser): WriteAction {
     return {
       kind: "put",
-      item: { ...this.emailKey(email), type: ITEM_TYPES.emailLookup, email, userId, ...(copy && snapshotFits(copy.user) ? snapshotAttributes(copy) : {}) },
+      item: { ...this.emailKey(email), type: ITEM_TYPES.emailLookup, email, userId, ...(copy && copyFits(copy.user) ? copyAttributes(copy) : {}) },
       condition: staleOwner === undefined ? itemAbsent(this.table.names) : ownedBy(staleOwner),
       label: claimLabel.email(email),
     }
   }
 
   /**
-   * The owner of a stale email claim: a lookup item whose user is gone or
-   * has another email (left behind when another program, such as
-   * `@auth/dynamodb-adapter`, deleted or changed that user). Read only after a
-   * claim failed, so the common path pays nothing for it.
+   * The owner of a stale email claim: one whose user is gone or has another
+   * email (left behind when another program, such as `@auth/dynamodb-adapter`,
+   * deleted or changed that user). Read only after a claim failed, so the
+   * common path pays nothing for it.
    */
-  private async staleEmailOwner(email: string): Promise<string | undefined> {
-    const lookup = await this.table.get(this.emailKey(email), "get email lookup")
-    if (!lookup || typeof lookup.userId !== "string") return undefined
-    const owner = await this.get(lookup.userId)
-    if (owner && emailOf(owner) === email) return undefined
-    this.table.logger.warn("Replacing a stale email lookup item", { email, staleOwner: lookup.userId })
-    return lookup.userId
+  async staleEmailOwner(email: string): Promise<string | undefined> {
+    const claim = await this.table.get(this.emailKey(email), "get email lookup")
+    if (!claim || typeof claim.userId !== "string") return undefined
+    const owner = await this.readState(claim.userId)
+    if (owner && emailOf(owner.user) === email) return undefined
+    this.table.logger.warn("Replacing a stale email lookup item", { email, staleOwner: claim.userId })
+    return claim.userId
   }
 
-  /** Runs a write that claims `email`; when the claim is taken by a stale owner, runs it once more replacing that claim. */
+  /** Runs a write that claims `email`; when the claim is held by a stale owner, runs it once more replacing that claim. */
   private async withStaleClaimRepair(email: string | undefined, run: (staleOwner?: string) => Promise<void>): Promise<void> {
     try {
       await run()
     } catch (error) {
-      if (email === undefined || !isDynamoAuthAdapterError(error, "EMAIL_EXISTS")) throw error
+      // Inside a transaction the claim fails at the commit, which repairs it there (see `commitTransaction`).
+      if (email === undefined || this.scope.buffer || !isDynamoAuthAdapterError(error, "EMAIL_EXISTS")) throw error
       const stale = await this.staleEmailOwner(email)
       if (stale === undefined) throw error
       await run(stale)
@@ -201,395 +206,358 @@ export class UserStore {
     return { kind: "delete", key: this.emailKey(email), condition: absentOrOwnedBy(this.table.names, userId), label: `release email ${email}` }
   }
 
-  /** Creates the user and its email lookup in one transaction; returns the stored record. */
-  async create(user: NewStoredUser): Promise<StoredRecord> {
+  /** Creates the user and its email claim in one transaction. */
+  async create(user: NewStoredUser): Promise<VersionedUser> {
     // Refused before anything is sent, the table's metadata read included.
     for (const action of this.planCreate(user)) assertWriteFits(action, this.table.names)
-    const withCopy = await userCopiesAllowed(this.table)
+    const withCopy = await this.scope.state.mode.copiesTrusted()
     await this.withStaleClaimRepair(emailOf(user), (stale) => transact(this.table, this.planCreate(user, stale, withCopy), "create user"))
-    const created = rememberVersion(definedChanges(user, []), 0)
-    if (!(this.table instanceof BufferedTable)) rememberUser(this.table, { user: { ...created, id: user.id }, version: 0 })
-    return created
+    return this.remember({ user: { ...definedChanges(user, NOT_SETTABLE.slice(1)), id: user.id }, version: 0 })
   }
 
   /**
-   * The writes that apply `changes` to `current` (the user as stored now).
-   * An email change moves the GSI1 keys and swaps the lookup items in the
-   * same transaction; the update is conditioned on the email it replaces.
-   * With `expectedVersion` (the version `current` was read at), the update
-   * is also conditioned on that version and sets the next one, so every copy
-   * written with it (the new email claim; the refreshes of `updateAtomically`)
-   * is the exact user it writes.
+   * The writes that apply `set` to `current` (read at `current.version`),
+   * moving it to the next version: an email change moves the GSI1 keys and
+   * swaps the claims in the same transaction (the new claim with the exact
+   * copy). `expectLinks` adds the condition that no item of the user was
+   * created since it was read (the atomic path).
    */
-  planUpdate(
-    current: StoredRecord & { id: string },
-    changes: StoredRecord,
-    staleEmailOwner?: string,
-    versioned = true,
-    expectedVersion?: number,
-  ): WriteAction[] {
+  private planUserWrite(current: UserState, set: StoredRecord, staleEmailOwner: string | undefined, expectLinks: boolean): WriteAction[] {
     const { names } = this.table
-    const set = definedChanges(changes, ["id"])
-    const oldEmail = emailOf(current)
-    const emailChanges = "email" in set && emailOf(set) !== oldEmail
+    const id = current.user.id
+    const oldEmail = emailOf(current.user)
     const newEmail = emailOf(set)
-    const exact = versioned && expectedVersion !== undefined
-    const copy: VersionedUser | undefined =
-      exact && newEmail !== undefined ? { user: { ...current, ...definedChanges(changes, ["id"]), id: current.id }, version: expectedVersion + 1 } : undefined
+    const emailChanges = "email" in set && newEmail !== oldEmail
+    const next: VersionedUser = { user: { ...current.user, ...set, id }, version: current.version + 1 }
+    const assign: StoredRecord = { ...set, [USER_VERSION]: next.version }
     const remove: string[] = []
     if (emailChanges) {
-      if (newEmail !== undefined) Object.assign(set, this.indexKeys(newEmail))
+      if (newEmail !== undefined) Object.assign(assign, this.indexKeys(newEmail))
       else remove.push(names.indexPartitionKey, names.indexSortKey)
     }
-    if (exact) set[USER_VERSION] = expectedVersion + 1
-    const assignments = setAndRemove(set, remove)
-    if (!assignments) return []
-    // Every change moves the version, so copies of the user (session snapshots) can tell they are older.
-    const update = versioned && !exact
-      ? {
-          expression: `${assignments.expression} ADD #userVersion :userVersionStep`,
-          names: { ...assignments.names, "#userVersion": USER_VERSION },
-          values: { ...assignments.values, ":userVersionStep": 1 },
-        }
-      : assignments
-    const emailGuard = emailChanges
-      ? both(
-          itemPresent(names),
-          oldEmail === undefined
-            ? { expression: "attribute_not_exists(#e) OR #e = :null OR #e = :empty", names: { "#e": "email" }, values: { ":null": null, ":empty": "" } }
-            : { expression: "#e = :e", names: { "#e": "email" }, values: { ":e": oldEmail } },
-        )
-      : itemPresent(names)
-    const guard = exact ? both(emailGuard, userAtVersion(this.table, expectedVersion)) : emailGuard
-    const actions: WriteAction[] = [{ kind: "update", key: this.userKey(current.id), update, condition: guard, label: userUpdateLabel(current.id) }]
+    const update = setAndRemove(assign, remove)!
+    // The email guard also covers users changed by a program that does not move the version (the official adapter).
+    const emailGuard: Expression =
+      oldEmail === undefined
+        ? { expression: "attribute_not_exists(#e) OR #e = :null OR #e = :empty", names: { "#e": "email" }, values: { ":null": null, ":empty": "" } }
+        : { expression: "#e = :e", names: { "#e": "email" }, values: { ":e": oldEmail } }
+    const state = userIs(names, expectLinks ? { version: current.version, links: current.links } : { version: current.version })
+    const actions: WriteAction[] = [{ kind: "update", key: this.userKey(id), update, condition: both(state, emailGuard), label: userUpdateLabel(id) }]
     if (emailChanges) {
-      if (oldEmail !== undefined) actions.push(this.planReleaseEmail(oldEmail, current.id))
-      if (newEmail !== undefined) actions.push(this.planClaimEmail(newEmail, current.id, staleEmailOwner, copy))
+      if (oldEmail !== undefined) actions.push(this.planReleaseEmail(oldEmail, id))
+      if (newEmail !== undefined) actions.push(this.planClaimEmail(newEmail, id, staleEmailOwner, next))
     }
     return actions
-  }
-
-  /**
-   * Runs an email change (`set` holds the new email) against `current`. Where
-   * copies are allowed, planned with the exact next version (see
-   * `planUpdate`); when the user changed since it was read, read again and
-   * planned again, and the last try goes without (the new claim then gets
-   * its copy from the refresh that follows).
-   */
-  private async changeEmail(id: string, current: StoredRecord, set: StoredRecord, versioned: boolean): Promise<void> {
-    const exact = versioned && !(this.table instanceof BufferedTable) && (await userCopiesAllowed(this.table))
-    let from = current
-    for (let attempt = 1; ; attempt++) {
-      const expected = exact && attempt < EXACT_EMAIL_CHANGE_ATTEMPTS ? versionOfRecord(from) : undefined
-      try {
-        await this.withStaleClaimRepair(emailOf(set), (stale) => transact(this.table, this.planUpdate({ ...from, id }, set, stale, versioned, expected), "update user"))
-        return
-      } catch (error) {
-        if (expected === undefined || !actionFailed(error, userUpdateLabel(id))) throw error
-        const fresh = await this.get(id)
-        if (!fresh) throw notFound(id)
-        from = fresh
-      }
-    }
   }
 
   /**
    * Applies `changes` (stored form): `undefined` values are ignored, `null`
-   * is stored as null, `id` cannot change. Throws NOT_FOUND, writing nothing,
-   * when the user does not exist; EMAIL_EXISTS when the new email is taken.
+   * is stored as null, `id` cannot change. NOT_FOUND, writing nothing, when
+   * the user does not exist (or is being deleted); EMAIL_EXISTS when the new
+   * email is taken.
    *
-   * Where the table allows copies of users (`lookup-mode.ts`), the user and
-   * every copy of it (session token items, email and provider-account
-   * claims) are written in one transaction (`updateAtomically`: Query,
-   * TransactWriteItems, Query), so once this returns no read sees an older
-   * user, and no crash can leave a copy behind. Beyond one transaction's
-   * size, and on a table where copies are versioned but not yet trusted:
-   * one conditional UpdateItem (a GetItem plus one transaction when the email
-   * changes) that increments `userVersion`, then each copy refreshed
-   * (see `user-snapshot.ts`). Inside a buffered transaction the refresh runs
-   * after its commit. On a legacy table (where `@auth/dynamodb-adapter` may
-   * still read users) neither happens: nothing there carries a copy.
+   * Where copies may exist, the user and every copy of it are written in one
+   * transaction (`updateAtomically`: Query, TransactWriteItems), so once this
+   * returns no read sees an older user, and no crash can leave a copy behind.
+   * Beyond one transaction's size: the user first, then each copy (the
+   * two-step path). Where no copy can exist: one UpdateItem (a GetItem and
+   * one transaction for an email change). Every path moves the version.
    */
-  async update(id: string, changes: StoredRecord): Promise<StoredRecord> {
-    const set = definedChanges(changes, ["id"])
+  async update(id: string, changes: StoredRecord): Promise<VersionedUser> {
+    const set = definedChanges(changes, NOT_SETTABLE)
     // Refused before anything is sent: the new values alone are too large.
-    const [userWrite] = this.planUpdate({ id }, set, undefined, false)
-    if (userWrite) assertWriteFits(userWrite, this.table.names)
-    const versioned = !(await legacyFallbackNeeded(this.table))
-    if (versioned && Object.keys(set).length > 0 && !(this.table instanceof BufferedTable) && (await userCopiesAllowed(this.table))) {
-      const updated = await this.updateAtomically(id, set)
-      if (updated) return updated
-    }
-    let current: StoredRecord | null = null
-    if (Object.keys(set).length === 0 || "email" in set) {
-      current = await this.get(id)
+    const probe = setAndRemove(set)
+    if (probe) assertWriteFits({ kind: "update", key: this.userKey(id), update: probe, label: "update user" }, this.table.names)
+    if (Object.keys(set).length === 0) {
+      const current = await this.get(id)
       if (!current) throw notFound(id)
-      if (Object.keys(set).length === 0) return current
-      if (emailOf(set) !== emailOf(current)) {
-        await this.changeEmail(id, current, set, versioned)
-        // The transaction returns nothing: the user as it now is (with its version) is read back for the snapshots.
-        const written = versioned ? await this.refreshCopies(id) : undefined
-        return written ?? { ...current, ...set }
+      return current
+    }
+    const copies = await this.scope.state.mode.copiesMayExist()
+    if (copies) {
+      const written = await this.updateAtomically(id, set)
+      if (written) return this.remember(written)
+    }
+    const written = await this.writeUser(id, set)
+    if (copies) await this.refreshAfter(written)
+    return this.remember(written)
+  }
+
+  /**
+   * The user write alone (first step of the two-step path, or the whole
+   * update where no copy can exist), conditioned on the version read:
+   * planned again when the user changed meanwhile.
+   */
+  private async writeUser(id: string, set: StoredRecord): Promise<VersionedUser> {
+    if (!("email" in set)) return this.writeUserFields(id, set)
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.readState(id)
+      if (!current) throw notFound(id)
+      const next: VersionedUser = { user: { ...current.user, ...set, id }, version: current.version + 1 }
+      try {
+        await this.withStaleClaimRepair(emailOf(set) !== emailOf(current.user) ? emailOf(set) : undefined, (stale) =>
+          transact(this.table, this.planUserWrite(current, set, stale, false), "update user"),
+        )
+        return next
+      } catch (error) {
+        if (this.scope.buffer || attempt >= WRITE_ATTEMPTS || !actionFailed(error, userUpdateLabel(id))) throw error
       }
     }
-    const [action] = this.planUpdate({ ...current, id }, set, undefined, versioned)
-    let item: Item | undefined
+  }
+
+  /** A user write that leaves the email alone: one UpdateItem moving the version, answered with the user as written. */
+  private async writeUserFields(id: string, set: StoredRecord): Promise<VersionedUser> {
+    const assignments = setAndRemove(set)!
+    const update: Expression = {
+      expression: `${assignments.expression} ADD #version :one`,
+      names: { ...assignments.names, "#version": USER_VERSION },
+      values: { ...assignments.values, ":one": 1 },
+    }
     try {
-      item = await this.table.write(action!, "update user")
+      const item = await this.table.write({ kind: "update", key: this.userKey(id), update, condition: userIs(this.table.names, {}), label: userUpdateLabel(id) }, "update user")
+      const state = userStateOf(item ?? {}, this.table.names)
+      return { user: { ...state.user, id }, version: state.version }
     } catch (error) {
       if (isConditionFailure(error)) throw notFound(id)
       throw error
     }
-    const record = item ? this.committedRecord(item) : {}
-    if (versioned) await this.refreshCopies(id, item ? { user: { ...record, id }, version: versionOfItem(item) } : undefined)
-    return record
+  }
+
+  /** The two-step path's second step: every holder found now brought to `written`. */
+  private async refreshAfter(written: VersionedUser): Promise<void> {
+    const refresh = async (scope: IdentityScope) => {
+      const partition = await new UserStore(scope).partitionItems(written.user.id)
+      // The email claim too: an email change's new claim already holds the copy (its refresh finds nothing older to replace).
+      await refreshCopies(scope, written, this.holdersIn(partition, written, true))
+    }
+    const buffer = this.scope.buffer
+    if (!buffer) return refresh(this.scope)
+    // Too many copies for the transaction itself: refreshed right after its commit (the README's Limits state the crash window).
+    buffer.afterCommit(async (base) => {
+      try {
+        await refresh({ table: base, state: this.scope.state })
+      } catch (error) {
+        base.logger.warn("Could not refresh the copies of a user after a committed transaction", { userId: written.user.id, error })
+      }
+    })
   }
 
   /**
    * The update and the refresh of every copy of the user in ONE
-   * transaction, so no crash between the two can leave a copy behind: one
-   * consistent Query of the user's partition (the user with its version, its
-   * sessions and accounts), one TransactWriteItems (the user conditioned on
-   * that version and moved to the next, each copy set to the user it
-   * writes, an email change's claims), then one Query for holders created
-   * between the two (checked against the old version, committed before the
-   * update), refreshed after it. Planned again when a condition failed (the
-   * user or a holder changed meanwhile); undefined, for the two-step path,
-   * when the user has too many holders for one transaction or kept changing.
+   * transaction: one consistent Query of the user's partition (the user with
+   * its version and links, its sessions and accounts), then one
+   * TransactWriteItems (the user conditioned on both and moved to the next
+   * version, each copy set to the user it writes, an email change's claims).
+   * A holder created in between moved the links: planned again (bounded).
+   * Undefined, for the two-step path, when the user has too many copies for
+   * one transaction or kept changing.
    */
-  private async updateAtomically(id: string, set: StoredRecord): Promise<StoredRecord | undefined> {
-    const { names } = this.table
-    for (let attempt = 1; attempt <= ATOMIC_UPDATE_ATTEMPTS; attempt++) {
+  private async updateAtomically(id: string, set: StoredRecord): Promise<VersionedUser | undefined> {
+    const attempts = this.scope.buffer ? 1 : ATOMIC_UPDATE_ATTEMPTS
+    for (let attempt = 1; attempt <= attempts; attempt++) {
       const partition = await this.partitionItems(id)
-      const userItem = partition.find((item) => item.type === ITEM_TYPES.user && item[names.sortKey] === this.userKey(id)[names.sortKey])
+      const userItem = this.userItemIn(partition, id)
       if (!userItem) throw notFound(id)
-      const current = { ...this.toRecord(userItem), id }
-      const version = versionOfItem(userItem)
-      const written: VersionedUser = { user: { ...current, ...set, id }, version: version + 1 }
-      const holders = this.holdersIn(partition, true)
-      // Sessions expired or about to stay out of the transaction: TTL may delete one of their two items before the other, which
-      // would fail it every time. Those still valid are refreshed after it; an expired one is never returned, its copy unused.
-      const expiring = sessionTokensExpiringBy(partition, 60)
-      const email = emailOf(written.user)
-      // An email change writes its new claim with the copy (planUpdate); an unchanged email's claim is refreshed.
-      const emailClaim = email !== undefined && email === emailOf(current) ? [this.emailKey(email)] : []
-      const refreshes = { sessionTokens: holders.sessionTokens.filter((token) => !expiring.has(token)), lookups: [...holders.lookups, ...emailClaim] }
-      const count = refreshes.sessionTokens.length + refreshes.lookups.length
+      const current = userStateOf(userItem, this.table.names)
+      const written: VersionedUser = { user: { ...current.user, ...set, id }, version: current.version + 1 }
+      const emailChanges = emailOf(set) !== emailOf(current.user) && "email" in set
+      const holders = this.holdersIn(partition, written, !emailChanges)
+      const count = holders.sessionTokens.length + holders.claims.length
       if (count > MAX_ATOMIC_COPIES || itemSize(written.user) * (count + 3) > MAX_ATOMIC_BYTES) return undefined
-      const plan = (stale?: string) => [
-        ...this.planUpdate(current, set, stale, true, version),
-        ...planRefreshSnapshots(this.table, written, refreshes, true),
-      ]
+      const plan = (stale?: string) => [...this.planUserWrite(current, set, stale, true), ...planRefresh(this.scope, written, holders)]
       try {
-        await this.withStaleClaimRepair(emailOf(set) !== emailOf(current) ? emailOf(set) : undefined, (stale) => transact(this.table, plan(stale), "update user"))
+        await this.withStaleClaimRepair(emailChanges ? emailOf(set) : undefined, (stale) => transact(this.table, plan(stale), "update user"))
+        return written
       } catch (error) {
-        if (conditionFailed(error)) continue
+        if (!this.scope.buffer && conditionFailed(error)) continue
         throw error
       }
-      const lateItems = await this.partitionItems(id)
-      const late = this.holdersIn(lateItems, true)
-      const expired = sessionTokensExpiringBy(lateItems, 0)
-      await refreshSnapshots(this.table, written, {
-        sessionTokens: late.sessionTokens.filter((token) => !refreshes.sessionTokens.includes(token) && !expired.has(token)),
-        lookups: late.lookups.filter((key) => !holders.lookups.some((known) => sameKey(known, key))),
-      })
-      const record = rememberVersion(written.user, written.version)
-      rememberUser(this.table, written)
-      return record
     }
     return undefined
   }
 
-  /**
-   * Brings every session snapshot of user `id` up to `written` (the user as
-   * just written), or to the user as read now (consistent) when not given.
-   * Returns the user read, if one was. Inside a buffered transaction the
-   * refresh is deferred until after the commit, against the real table.
-   */
-  private async refreshCopies(id: string, written?: VersionedUser): Promise<StoredRecord | undefined> {
-    if (this.table instanceof BufferedTable) {
-      // Before the commit, a session created by someone else could commit after the Query and miss the refresh.
-      this.table.afterCommit((base) => new UserStore(base).refreshCopies(id).then(() => undefined))
-      return undefined
-    }
-    let current = written
-    let record: StoredRecord | undefined
-    if (!current) {
-      const item = await this.table.get(this.userKey(id), "get user (for its session snapshots)")
-      if (!item) return undefined
-      record = this.committedRecord(item)
-      current = { user: { ...record, id }, version: versionOfItem(item) }
-    }
-    const user = current
-    // Lookups gain copies only where every instance refreshes them (see refreshSnapshots in user-snapshot.ts).
-    const lookupsToo = await userCopiesAllowed(this.table)
-    const email = emailOf(user.user)
-    const emailLookup = lookupsToo && email !== undefined ? [this.emailKey(email)] : []
-    // The email claim is refreshed alongside the Query that finds the other holders.
-    await Promise.all([
-      refreshSnapshots(this.table, user, { sessionTokens: [], lookups: emailLookup }),
-      this.copyHolders(id, lookupsToo).then((holders) => refreshSnapshots(this.table, user, holders)),
-    ])
-    return record
-  }
-
-  /** The writes that delete the user item and release its email (no cascade). */
-  planDelete(current: StoredRecord & { id: string }): WriteAction[] {
-    const actions: WriteAction[] = [{ kind: "delete", key: this.userKey(current.id), label: `delete user ${current.id}` }]
-    const email = emailOf(current)
-    if (email !== undefined) actions.push(this.planReleaseEmail(email, current.id))
-    return actions
-  }
-
-  /** Deletes the user item and its email lookup, nothing else. Returns the deleted user, or null. */
-  async delete(id: string): Promise<StoredRecord | null> {
-    const current = await this.get(id)
-    if (!current) return null
-    await transact(this.table, this.planDelete({ ...current, id }), "delete user")
-    await this.dropCopies(id)
-    return current
+  private userItemIn(partition: readonly Item[], id: string): Item | undefined {
+    const { sortKey } = this.table.names
+    return partition.find((item) => item.type === ITEM_TYPES.user && item[sortKey] === this.userKey(id)[sortKey])
   }
 
   /**
-   * After the user is deleted: no copy may keep presenting it. Callers
-   * delete the sessions and accounts first (Better Auth) or with it
-   * (cascade), but one created while the user was being deleted could carry
-   * a copy: one Query of the user's partition (usually empty) removes those.
+   * Every item of the user's partition (one consistent Query, all pages):
+   * the user, its sessions, accounts, authenticators. Inside a transaction
+   * the buffered writes are part of the answer.
    */
-  private async dropCopies(id: string): Promise<void> {
-    forgetUser(this.table, id)
-    // On a legacy table no session carries a copy (see `update`).
-    if (await legacyFallbackNeeded(this.table)) return
-    if (this.table instanceof BufferedTable) {
-      this.table.afterCommit((base) => new UserStore(base).dropCopies(id))
-      return
-    }
-    await dropSnapshots(this.table, id, await this.copyHolders(id, true))
-  }
-
-  /**
-   * The items that may hold a copy of user `id`, found in its partition (one
-   * Query, all pages): its sessions' token items and, with `lookups`, its
-   * accounts' provider-account claims. The email claim is known without it.
-   */
-  private async copyHolders(id: string, lookups: boolean): Promise<CopyHolders> {
-    return this.holdersIn(await this.partitionItems(id), lookups)
-  }
-
-  /** Every item of the user's partition (one consistent Query, all pages): the user, its sessions, accounts, authenticators. */
   private partitionItems(id: string): Promise<Item[]> {
     const { names } = this.table
     return this.table.queryAll(
-      {
-        keyCondition: { expression: "#pk = :pk", names: { "#pk": names.partitionKey }, values: { ":pk": this.userKey(id)[names.partitionKey] } },
-      },
-      "list the user's items (for their copies of the user)",
+      { keyCondition: { expression: "#pk = :pk", names: { "#pk": names.partitionKey }, values: { ":pk": this.userKey(id)[names.partitionKey] } } },
+      "list the user's items",
     )
-  }
-
-  /** The copy holders among a user's partition items (see `copyHolders`). */
-  private holdersIn(items: Item[], lookups: boolean): CopyHolders {
-    const { names } = this.table
-    const sessionTokens: string[] = []
-    const claims: Key[] = []
-    for (const item of items) {
-      if (item.type === ITEM_TYPES.session && typeof item.sessionToken === "string") sessionTokens.push(item.sessionToken)
-      const provider = item.provider
-      // A provider id with "#" cannot have a claim (providerAccountOf refuses it): only another program could have written it.
-      if (lookups && String(item[names.sortKey]).startsWith("ACCOUNT#") && typeof provider === "string" && !provider.includes("#") && typeof item.providerAccountId === "string") {
-        claims.push(this.table.keysOf("accountLookup", { providerAccount: providerAccountOf(provider, item.providerAccountId) }))
-      }
-    }
-    return { sessionTokens, lookups: claims }
   }
 
   /**
-   * Deletes the user and everything that belongs to it: every item of its
-   * partition (all pages: sessions, accounts, authenticators, …), each
-   * session's token item, each account's and authenticator's lookup item, and
-   * the email lookup. Batched, with unprocessed items retried; the user item
-   * goes last, so an interrupted call can simply be repeated.
-   * Returns the deleted user, or null when there was no user item.
+   * The holders of copies of `written.user` among its partition items: the
+   * token items of its sessions (but those TTL may be deleting), its
+   * provider-account claims and, with `emailClaim`, the claim of its email.
    */
-  async deleteWithEverything(id: string): Promise<StoredRecord | null> {
+  private holdersIn(partition: readonly Item[], written: VersionedUser, emailClaim: boolean): CopyHolders {
     const { names } = this.table
-    const partition = await this.table.queryAll(
-      {
-        keyCondition: { expression: "#pk = :pk", names: { "#pk": names.partitionKey }, values: { ":pk": this.userKey(id)[names.partitionKey] } },
-      },
-      "list the user's items",
-    )
-    let user: Item | undefined
-    const keys: Record<string, string>[] = []
-    const keyOf = (item: Item) => ({ [names.partitionKey]: String(item[names.partitionKey]), [names.sortKey]: String(item[names.sortKey]) })
+    const leftOut = sessionsLeftOutOfUpdates(partition)
+    const sessionTokens: string[] = []
+    const claims: Key[] = []
     for (const item of partition) {
-      if (item.type === ITEM_TYPES.user) {
-        user = item
-        continue
-      }
-      keys.push(keyOf(item))
-      const sortKey = String(item[names.sortKey])
-      if (item.type === ITEM_TYPES.session && typeof item.sessionToken === "string") {
-        keys.push(this.table.keysOf("sessionToken", { sessionToken: item.sessionToken }))
-      } else if (item.type === ITEM_TYPES.authenticator && typeof item.credentialID === "string") {
-        keys.push(this.table.keysOf("authenticatorLookup", { credentialID: item.credentialID }))
-      } else if (sortKey.startsWith("ACCOUNT#") && typeof item.provider === "string" && typeof item.providerAccountId === "string") {
-        keys.push(this.table.keysOf("accountLookup", { providerAccount: providerAccountOf(item.provider, item.providerAccountId) }))
-        // Better Auth finds accounts by id through this lookup; deleting a missing one is a no-op.
-        if (typeof item.id === "string" && item.id !== "") keys.push(accountIdLookupKey(names, item.id))
+      if (item.type === ITEM_TYPES.session && typeof item.sessionToken === "string" && !leftOut.has(item.sessionToken)) sessionTokens.push(item.sessionToken)
+      const claim = this.accountClaimOf(item)
+      if (claim) claims.push(claim)
+    }
+    const email = emailOf(written.user)
+    if (emailClaim && email !== undefined) claims.push(this.emailKey(email))
+    return { sessionTokens, claims }
+  }
+
+  /** The provider-account claim of an account item, if it can have one. */
+  private accountClaimOf(item: Item): Key | undefined {
+    const { names } = this.table
+    const provider = item.provider
+    // A provider id with "#" cannot have a claim (providerAccountOf refuses it): only another program could have written it.
+    if (!String(item[names.sortKey]).startsWith("ACCOUNT#") || typeof provider !== "string" || provider.includes("#") || typeof item.providerAccountId !== "string") {
+      return undefined
+    }
+    return this.table.keysOf("accountLookup", { providerAccount: providerAccountOf(provider, item.providerAccountId) })
+  }
+
+  /**
+   * Deletes the user and everything that belongs to it (sessions with their
+   * token items, accounts with their claims and id lookups, authenticators
+   * with theirs, the email claim), whichever framework made them:
+   * 1. its partition is read (all pages);
+   * 2. everything in it but the user, and what points at it, is deleted
+   *    (batched);
+   * 3. the user item goes in one transaction with its email claim and the
+   *    claims of its accounts and authenticators, each only while still the
+   *    user's, conditioned on the version and links read in 1: when anything
+   *    of the user was created or changed meanwhile, from 1 again (bounded).
+   * Whatever step fails, the user item is still there until nothing else of
+   * it is; calling this again finishes the job. Returns the deleted user, or
+   * null when there was no user item (its leftovers are deleted all the same).
+   */
+  async delete(id: string): Promise<VersionedUser | null> {
+    if (this.scope.buffer) return this.deleteInTransaction(id)
+    for (let attempt = 1; ; attempt++) {
+      const partition = await this.partitionItems(id)
+      const userItem = this.userItemIn(partition, id)
+      const { plain, claims } = this.belongingsOf(partition.filter((item) => item !== userItem))
+      await this.table.batchWrite(
+        plain.map((key) => ({ kind: "delete" as const, key })),
+        "delete the user's items",
+      )
+      const current = userItem ? userStateOf(userItem, this.table.names) : undefined
+      const last = [...(current ? this.planDeleteUserItem(current) : []), ...claims.map((key) => this.planReleaseClaim(key, id))]
+      try {
+        // Beyond one transaction (a user with dozens of accounts): the claims first, each on its own, then the user.
+        if (last.length > MAX_TRANSACTION_ACTIONS) {
+          await runBounded(claims, (key) => transact(this.table, [this.planReleaseClaim(key, id)], "release claim of a deleted user"))
+          if (current) await transact(this.table, this.planDeleteUserItem(current), "delete user")
+        } else {
+          await transact(this.table, last, "delete user")
+        }
+        this.scope.state.recentUsers.forget(id)
+        return current ? { user: current.user, version: current.version } : null
+      } catch (error) {
+        // Something of the user was created (or changed) since the partition was read: read it again.
+        if (attempt >= DELETE_ATTEMPTS || !conditionFailed(error)) throw error
       }
     }
-    const email = emailOf(user)
-    if (email !== undefined) keys.push(this.emailKey(email))
-    if (user) keys.push(keyOf(user))
-    await this.table.batchWrite(
-      keys.map((key) => ({ kind: "delete" as const, key })),
-      "delete user with everything",
+  }
+
+  /** The user item (unchanged since read: same version, same links) and its email claim. */
+  private planDeleteUserItem(current: UserState): WriteAction[] {
+    const condition = userIs(this.table.names, { version: current.version, links: current.links })
+    const actions: WriteAction[] = [{ kind: "delete", key: this.userKey(current.user.id), condition, label: `delete user ${current.user.id}` }]
+    const email = emailOf(current.user)
+    if (email !== undefined) actions.push(this.planReleaseEmail(email, current.user.id))
+    return actions
+  }
+
+  /** A claim of a deleted user's account or authenticator: deleted only while absent or still the user's (it may have changed hands). */
+  private planReleaseClaim(key: Key, userId: string): WriteAction {
+    return { kind: "delete", key, condition: absentOrOwnedBy(this.table.names, userId), label: "release claim of a deleted user" }
+  }
+
+  /**
+   * What belongs to a user among its partition items (the user item left
+   * out): the items and what only they point at (`plain`: session token
+   * items, account id lookups), and the claims they hold (`claims`).
+   */
+  private belongingsOf(items: readonly Item[]): { plain: Key[]; claims: Key[] } {
+    const { names } = this.table
+    const plain: Key[] = []
+    const claims: Key[] = []
+    for (const item of items) {
+      plain.push({ [names.partitionKey]: String(item[names.partitionKey]), [names.sortKey]: String(item[names.sortKey]) })
+      if (item.type === ITEM_TYPES.session && typeof item.sessionToken === "string") {
+        plain.push(this.table.keysOf("sessionToken", { sessionToken: item.sessionToken }))
+      } else if (item.type === ITEM_TYPES.authenticator && typeof item.credentialID === "string") {
+        claims.push(this.table.keysOf("authenticatorLookup", { credentialID: item.credentialID }))
+      } else {
+        const claim = this.accountClaimOf(item)
+        if (claim) claims.push(claim)
+        // Better Auth finds accounts by id through this lookup; deleting a missing one is a no-op.
+        if (claim && typeof item.id === "string" && item.id !== "") plain.push(accountIdLookupKey(names, item.id))
+      }
+    }
+    return { plain, claims }
+  }
+
+  /**
+   * `delete` inside a transaction: everything of the user, and the user
+   * conditioned on its version and links, in the transaction's one commit
+   * (TRANSACTION_TOO_LARGE beyond 100 writes, before anything is sent).
+   */
+  private async deleteInTransaction(id: string): Promise<VersionedUser | null> {
+    const partition = await this.partitionItems(id)
+    const userItem = this.userItemIn(partition, id)
+    const current = userItem ? userStateOf(userItem, this.table.names) : undefined
+    const { plain, claims } = this.belongingsOf(partition.filter((item) => item !== userItem))
+    await transact(
+      this.table,
+      [
+        ...plain.map((key): WriteAction => ({ kind: "delete", key, label: "delete an item of the user" })),
+        ...claims.map((key) => this.planReleaseClaim(key, id)),
+        ...(current ? this.planDeleteUserItem(current) : []),
+      ],
+      "delete user",
     )
-    await this.dropCopies(id)
-    return user ? this.toRecord(user) : null
+    return current ? { user: current.user, version: current.version } : null
   }
 }
 
 /** Tries of `updateAtomically` before the two-step path. */
-const ATOMIC_UPDATE_ATTEMPTS = 3
+const ATOMIC_UPDATE_ATTEMPTS = 4
+/** Tries of a user write whose user changed between its read and its write. */
+const WRITE_ATTEMPTS = 4
+/** Tries of a deletion (something of the user was created or changed meanwhile each time). */
+const DELETE_ATTEMPTS = 4
+/** DynamoDB's actions per transaction. */
+const MAX_TRANSACTION_ACTIONS = 100
 /** Copies refreshed in the user's own transaction at most: with the user and an email change's two claims, within DynamoDB's 100 actions. */
 const MAX_ATOMIC_COPIES = 90
 /** DynamoDB's 4 MB per transaction, with room to spare. */
 const MAX_ATOMIC_BYTES = 3 * 1024 * 1024
-
-/** Tokens of the sessions in `items` that expire within `seconds` from now (or have expired). */
-function sessionTokensExpiringBy(items: Item[], seconds: number): Set<string> {
-  const soon = Math.floor(Date.now() / 1000) + seconds
-  return new Set(
-    items.flatMap((item) =>
-      item.type === ITEM_TYPES.session && typeof item.sessionToken === "string" && typeof item.expires === "number" && item.expires <= soon ? [item.sessionToken] : [],
-    ),
-  )
-}
-
-function sameKey(a: Key, b: Key): boolean {
-  const keys = Object.keys(a)
-  return keys.length === Object.keys(b).length && keys.every((name) => a[name] === b[name])
-}
 
 /** The transaction was cancelled because a condition did not hold (not a claim: those are EMAIL_EXISTS by now). */
 function conditionFailed(error: unknown): boolean {
   return isDynamoAuthAdapterError(error, "TRANSACTION_FAILED") && (error.reasons ?? []).some((r) => r.code === "ConditionalCheckFailed")
 }
 
-/** Email changes planned with the exact next version before one goes without (see `changeEmail`). */
-const EXACT_EMAIL_CHANGE_ATTEMPTS = 3
-
 function userUpdateLabel(id: string): string {
   return `update user ${id}`
 }
 
-/** The transaction was cancelled because the condition of the action labelled `label` did not hold. */
-function actionFailed(error: unknown, label: string): boolean {
-  return isDynamoAuthAdapterError(error, "TRANSACTION_FAILED") && (error.reasons ?? []).some((r) => r.code === "ConditionalCheckFailed" && r.action === label)
+function notFound(id: string): DynamoAuthAdapterError {
+  return new DynamoAuthAdapterError(
+    "NOT_FOUND",
+    `No user with id "${id}"; nothing was written. Create the user first, or check the id.`,
+  )
 }
 
-function notFound(id: string): DynamoAuthAdapterError {
-  return new DynamoAuthAdapterError("NOT_FOUND", `No user with id "${id}"; nothing was written. Create the user first, or check the id.`)
-}
+export type { UserRecord }

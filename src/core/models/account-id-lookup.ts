@@ -6,7 +6,7 @@
  * account's key parts; it is written and deleted in the same transaction as
  * the account. Accounts written without one (by Auth.js, or before this item
  * existed) are found by a Scan once and get their lookup item then, unless
- * the table is known to have every lookup item (`stores/lookup-mode.ts`).
+ * the table is known to have every lookup item (`identity/table-mode.ts`).
  */
 import { resolveGenericLayout } from "./generic-layout.js"
 import { createGenericKeyBuilder, type GenericKeyBuilder } from "./generic-keys.js"
@@ -14,7 +14,7 @@ import type { Item, ItemTable, Key, WriteAction } from "../table-client.js"
 import type { TableNames } from "../../table/names.js"
 import type { StoredRecord } from "./model-backend.js"
 import type { AccountStore } from "../identity/account-store.js"
-import { legacyFallbackNeeded } from "../identity/lookup-mode.js"
+import type { TableMode } from "../identity/table-mode.js"
 
 export const ACCOUNT_ID_LOOKUP_TYPE = "ACCOUNT_ID"
 
@@ -81,6 +81,7 @@ export async function findAccountById(
   table: ItemTable,
   id: string,
   accounts: Pick<AccountStore, "get">,
+  mode: Pick<TableMode, "fallbackNeeded">,
   scanAccounts: () => Promise<StoredRecord[]>,
 ): Promise<StoredRecord[]> {
   const parts = await readAccountIdLookup(table, id)
@@ -88,7 +89,7 @@ export async function findAccountById(
     const account = await accounts.get(parts.userId, parts.provider, parts.providerAccountId)
     return account && account.id === id ? [account] : []
   }
-  if (!(await legacyFallbackNeeded(table))) return []
+  if (!(await mode.fallbackNeeded())) return []
   // No lookup item: an account written by Auth.js (or before lookups existed). Find it once, the slow way, and index it.
   const found = (await scanAccounts()).filter((account) => account.id === id)
   const lookup = found[0] && planPutAccountIdLookup(table.names, found[0])

@@ -11,13 +11,14 @@ import {
   toRecord,
   transact,
   userRecordOf,
-  userSnapshotOf,
+  type IdentityScope,
   type NewStoredAccount,
   type NewStoredSession,
   type NewStoredUser,
   type StoredSession,
+  type VersionedUser,
 } from "../identity/index.js"
-import type { Expression, ItemTable } from "../table-client.js"
+import type { Expression, Item } from "../table-client.js"
 import { DynamoAuthAdapterError } from "../errors.js"
 import type { ModelBackend, StoredRecord } from "./model-backend.js"
 import { findAccountById } from "./account-id-lookup.js"
@@ -43,13 +44,27 @@ function isNotFound(error: unknown): boolean {
   return error instanceof DynamoAuthAdapterError && error.code === "NOT_FOUND"
 }
 
+/** The user record of a read: what the planner filters and Better Auth receives. */
+function recordOf(found: VersionedUser | null): StoredRecord[] {
+  return found ? [found.user] : []
+}
+
+/**
+ * The trusted copy of its user that a session record read by token carries
+ * for a join (see `sessionBackend.joined`): a property of the record the
+ * session path returns, not a map beside it.
+ */
+const JOINED_USER = Symbol("the session's trusted copy of its user")
+type SessionWithUser = StoredRecord & { [JOINED_USER]?: StoredRecord }
+
 export const userBackend: ModelBackend = {
   model: "user",
-  paths(table: ItemTable): AccessPath[] {
-    const users = createIdentityStores(table).users
-    const record = (item: Record<string, unknown>) => userRecordOf(item, table)
+  paths(scope: IdentityScope): AccessPath[] {
+    const { table } = scope
+    const users = createIdentityStores(scope).users
+    const record = (item: Item) => userRecordOf(item, table.names)
     return [
-      { kind: "get", description: "GetItem USER#<id>", keyFields: ["id"], fetch: async (k) => [await users.get(str(k.id))].filter((r) => r !== null) },
+      { kind: "get", description: "GetItem USER#<id>", keyFields: ["id"], fetch: async (k) => recordOf(await users.get(str(k.id))) },
       {
         kind: "batchGet",
         description: "BatchGetItem USER#<id>…",
@@ -60,30 +75,31 @@ export const userBackend: ModelBackend = {
         kind: "query",
         description: "GetItem EMAIL#<email> lookup with its copy of the user (GSI1 Query first on a legacy table)",
         keyFields: ["email"],
-        fetch: async (k) => [await users.getByEmail(str(k.email))].filter((r) => r !== null),
+        fetch: async (k) => recordOf(await users.getByEmail(str(k.email))),
       },
       { kind: "scan", description: "Scan type = USER", keyFields: [], fetch: async () => (await table.scanAll(typeIs(ITEM_TYPES.user), "scan users")).map(record) },
     ]
   },
-  async create(table, record) {
-    return createIdentityStores(table).users.create(record as NewStoredUser)
+  async create(scope, record) {
+    return (await createIdentityStores(scope).users.create(record as NewStoredUser)).user
   },
-  async update(table, current, changes) {
+  async update(scope, current, changes) {
     const diff = changed(current, changes)
     if (Object.keys(diff).length === 0) return current
     try {
-      return { ...current, ...(await createIdentityStores(table).users.update(str(current.id), diff)) }
+      return { ...current, ...(await createIdentityStores(scope).users.update(str(current.id), diff)).user }
     } catch (error) {
       if (isNotFound(error)) return undefined
       throw error
     }
   },
-  async remove(table, current) {
-    return (await createIdentityStores(table).users.delete(str(current.id))) ?? undefined
+  async remove(scope, current) {
+    // Everything of the user goes with it, as SQL's ON DELETE CASCADE does (sessions, accounts, Auth.js authenticators).
+    return (await createIdentityStores(scope).users.delete(str(current.id)))?.user ?? undefined
   },
 }
 
-async function scanAccounts(table: ItemTable): Promise<StoredRecord[]> {
+async function scanAccounts({ table }: IdentityScope): Promise<StoredRecord[]> {
   const { names } = table
   const items = await table.scanAll(
     {
@@ -98,8 +114,8 @@ async function scanAccounts(table: ItemTable): Promise<StoredRecord[]> {
 
 export const accountBackend: ModelBackend = {
   model: "account",
-  paths(table: ItemTable): AccessPath[] {
-    const accounts = createIdentityStores(table).accounts
+  paths(scope: IdentityScope): AccessPath[] {
+    const accounts = createIdentityStores(scope).accounts
     return [
       {
         kind: "get",
@@ -117,7 +133,7 @@ export const accountBackend: ModelBackend = {
         kind: "get",
         description: "GetItem ACCOUNT_ID#<id> lookup, then the account",
         keyFields: ["id"],
-        fetch: async (k) => findAccountById(table, str(k.id), accounts, () => scanAccounts(table)),
+        fetch: async (k) => findAccountById(scope.table, str(k.id), accounts, scope.state.mode, () => scanAccounts(scope)),
       },
       {
         kind: "query",
@@ -129,32 +145,27 @@ export const accountBackend: ModelBackend = {
         kind: "scan",
         description: "Scan accounts",
         keyFields: [],
-        fetch: async () => scanAccounts(table),
+        fetch: async () => scanAccounts(scope),
       },
     ]
   },
-  async create(table, record) {
+  async create(scope, record) {
     const account = { ...record }
     // Auth.js needs an account type; Better Auth has none.
     if (account.type === undefined) account.type = account.provider === "credential" ? "credentials" : "oauth"
     // The store writes the account's id lookup too, and a copy of the user in its provider-account claim.
-    await createIdentityStores(table).accounts.create(account as NewStoredAccount)
+    await createIdentityStores(scope).accounts.create(account as NewStoredAccount)
     return account
   },
-  async update(table, current, changes) {
+  async update(scope, current, changes) {
     const diff = changed(current, changes)
     if (Object.keys(diff).length === 0) return current
     const moved = ["userId", "provider", "providerAccountId"].some((attribute) => attribute in diff)
-    const accounts = createIdentityStores(table).accounts
+    const accounts = createIdentityStores(scope).accounts
     if (moved) {
       // The key changes: the account moves (a new item and claim, the old ones released) in one transaction.
       const next = { ...current, ...diff } as NewStoredAccount
-      const actions = [
-        // Same id: the new account's id lookup put replaces the old one in place (one action per item).
-        ...accounts.planDelete(str(current.userId), str(current.provider), str(current.providerAccountId), current.id === next.id ? undefined : current.id),
-        ...accounts.planCreate(next),
-      ]
-      await transact(table, actions, "move account")
+      await accounts.move(current as NewStoredAccount, next)
       return next
     }
     try {
@@ -164,25 +175,31 @@ export const accountBackend: ModelBackend = {
       throw error
     }
   },
-  async remove(table, current) {
+  async remove(scope, current) {
     // `current` was just read; the deletes are unconditional, so a concurrent delete is harmless.
-    const accounts = createIdentityStores(table).accounts
-    const actions = accounts.planDelete(str(current.userId), str(current.provider), str(current.providerAccountId), current.id)
-    await transact(table, actions, "delete account")
+    const actions = createIdentityStores(scope).accounts.planDelete(str(current.userId), str(current.provider), str(current.providerAccountId), current.id)
+    await transact(scope.table, actions, "delete account")
     return current
   },
 }
 
 export const sessionBackend: ModelBackend = {
   model: "session",
-  paths(table: ItemTable): AccessPath[] {
-    const sessions = createIdentityStores(table).sessions
+  paths(scope: IdentityScope): AccessPath[] {
+    const { table } = scope
+    const sessions = createIdentityStores(scope).sessions
     return [
       {
         kind: "get",
         description: "GetItem SESSION#<token>",
         keyFields: ["sessionToken"],
-        fetch: async (k) => [await sessions.getByToken(str(k.sessionToken))].filter((r) => r !== null),
+        fetch: async (k) => {
+          const found = await sessions.read(str(k.sessionToken))
+          if (!found) return []
+          const record: SessionWithUser = { ...found.session }
+          if (found.user) record[JOINED_USER] = found.user.user
+          return [record]
+        },
       },
       {
         kind: "batchGet",
@@ -191,7 +208,7 @@ export const sessionBackend: ModelBackend = {
         fetch: async (k) => {
           const tokens = (k.sessionToken as unknown[]).map(str)
           const items = await table.batchGet(tokens.map((sessionToken) => table.keysOf("sessionToken", { sessionToken })), "get sessions")
-          const found = await Promise.all(items.map((item) => sessions.fromTokenItem(item)))
+          const found = items.map((item) => sessions.fromTokenItem(item))
           // Sessions written by the official adapter have no token item: look those up one by one.
           const missing = tokens.filter((token) => !found.some((r) => r.sessionToken === token))
           const legacy = await Promise.all(missing.map((token) => sessions.getWithoutTokenItem(token)))
@@ -212,27 +229,26 @@ export const sessionBackend: ModelBackend = {
       },
     ]
   },
-  async create(table, record) {
-    return createIdentityStores(table).sessions.create(record as NewStoredSession)
+  async create(scope, record) {
+    return createIdentityStores(scope).sessions.create(record as NewStoredSession)
   },
   joined(current, model, on) {
     // A session read by token carries a trusted copy of its user: the join needs no read.
     if (model !== "user" || on.from !== "userId" || on.to !== "id") return undefined
-    return userSnapshotOf(current)
+    return (current as SessionWithUser)[JOINED_USER]
   },
-  async update(table, current, changes) {
+  async update(scope, current, changes) {
     const diff = changed(current, changes)
     if (Object.keys(diff).length === 0) return current
-    const sessions = createIdentityStores(table).sessions
+    const sessions = createIdentityStores(scope).sessions
     if ("sessionToken" in diff || "userId" in diff) {
       const next = { ...current, ...diff } as NewStoredSession
-      await table.transactWrite([...sessions.planDelete(str(current.userId), str(current.sessionToken)), ...sessions.planCreate(next)], "move session")
-      return next
+      return sessions.move(current as StoredSession, next)
     }
     return (await sessions.update(str(current.sessionToken), diff)) ?? undefined
   },
-  async remove(table, current) {
-    return (await createIdentityStores(table).sessions.delete(str(current.sessionToken), current as StoredSession)) ?? undefined
+  async remove(scope, current) {
+    return (await createIdentityStores(scope).sessions.delete(str(current.sessionToken), current as StoredSession)) ?? undefined
   },
 }
 

@@ -11,8 +11,7 @@
  * action's condition, which is the one that was stated against the table.
  */
 import { randomUUID } from "node:crypto"
-import { backoffDelay, sleep } from "../backoff.js"
-import { DynamoAuthAdapterError, isDynamoAuthAdapterError } from "../errors.js"
+import { DynamoAuthAdapterError } from "../errors.js"
 import type { Logger } from "../logger.js"
 import type { KeyBuilder } from "../../table/entities.js"
 import type { TableNames } from "../../table/names.js"
@@ -20,13 +19,6 @@ import type { BatchWriteAction, Expression, Item, ItemTable, Key, QueryRequest, 
 import { applyUpdate, compileCondition } from "./expression-eval.js"
 
 const MAX_TRANSACTION_ACTIONS = 100
-const CONFLICT_ATTEMPTS = 6
-
-function onlyConflicts(error: unknown): boolean {
-  if (!isDynamoAuthAdapterError(error, "TRANSACTION_FAILED")) return false
-  const failed = (error.reasons ?? []).filter((r) => r.code !== "None")
-  return failed.length > 0 && failed.every((r) => r.code === "TransactionConflict")
-}
 
 interface BufferedItem {
   key: Key
@@ -63,6 +55,23 @@ export class BufferedTable implements ItemTable {
    */
   afterCommit(task: (base: ItemTable) => Promise<void>): void {
     this.committedTasks.push(task)
+  }
+
+  /** The table whose writes this one buffers. */
+  get underlying(): ItemTable {
+    return this.base
+  }
+
+  /**
+   * Replaces the condition of the action at `index` of `actions()` (a claim
+   * found stale after a failed commit, to be replaced rather than required
+   * absent), so that the transaction can be committed again.
+   */
+  replaceCondition(index: number, condition: Expression): void {
+    const entry = this.buffer.get(this.order[index] ?? "")
+    if (!entry) throw new DynamoAuthAdapterError("INVALID_INPUT", `${this.what}: no action at index ${index}. Pass an index of actions().`)
+    entry.first = { ...entry.first, condition } as WriteAction
+    this.committed = false
   }
 
   /** The kind of the first buffered write to this item, or undefined when the transaction has not touched it. */
@@ -229,8 +238,10 @@ export class BufferedTable implements ItemTable {
 
   /**
    * Sends every buffered write as one TransactWriteItems with a fresh
-   * ClientRequestToken (a retried commit is applied once). Over 100 actions
-   * is `TRANSACTION_TOO_LARGE`, thrown before anything is sent.
+   * ClientRequestToken (a commit the SDK resends is applied once; the
+   * TableClient retries a cancellation by conflicts or throttling, each retry
+   * with a token of its own). Over 100 actions is `TRANSACTION_TOO_LARGE`,
+   * thrown before anything is sent.
    */
   async commit(clientRequestToken: string = randomUUID()): Promise<void> {
     this.assertOpen()
@@ -242,18 +253,8 @@ export class BufferedTable implements ItemTable {
       )
     }
     this.committed = true
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.base.transactWrite(actions, this.what, attempt === 0 ? clientRequestToken : randomUUID())
-      } catch (error) {
-        // Lost a race with another transaction in flight: retry, and the conditions decide who wins.
-        if (!onlyConflicts(error) || attempt + 1 >= CONFLICT_ATTEMPTS) throw error
-        await sleep(backoffDelay(attempt + 1))
-        continue
-      }
-      for (const task of this.committedTasks) await task(this.base)
-      return
-    }
+    await this.base.transactWrite(actions, this.what, clientRequestToken)
+    for (const task of this.committedTasks) await task(this.base)
   }
 }
 

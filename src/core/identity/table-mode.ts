@@ -1,5 +1,7 @@
 /**
- * Whether a lookup miss needs confirming through the legacy access path.
+ * What the table says about itself, for one adapter instance: whether a
+ * lookup miss needs confirming through the legacy access path, and whether
+ * copies of users (`user-copies.ts`) may exist and may be trusted.
  *
  * Tables written by `@auth/dynamodb-adapter` have no lookup items (email,
  * provider account, account id, session token), so a miss on one of them
@@ -15,12 +17,15 @@
  * missing it is read again at most every 5 minutes, so a backfill finished
  * later takes effect without a restart.
  *
- * The mode belongs to the table the stores were given. Stores are made per
- * call over whatever `ItemTable` they get (the client, or a Better Auth
- * transaction's `BufferedTable`), so the front-end attaches one `LookupMode`
- * to its `TableClient` and hands the same one to each buffered table it
- * makes (`shareLookupMode`); a table nobody attached a mode to gets its own
- * automatic one on first use.
+ * Copies are decided by the TABLE, never by one instance's options alone
+ * (two instances with different `legacyItems` share a table during a rolling
+ * deploy): they may exist as soon as the marker does, so every instance that
+ * sees the marker refreshes them whatever its options; they are written and
+ * trusted only once the grace after the marker has passed, and never by an
+ * instance told `"present"`. An option can only make an instance more careful.
+ *
+ * One `TableMode` belongs to one adapter instance (inside its `IdentityState`),
+ * and is shared by every store and transaction of that instance.
  */
 import { DynamoAuthAdapterError } from "../errors.js"
 import type { Item, ItemTable, Key, WriteAction } from "../table-client.js"
@@ -96,21 +101,20 @@ function markerOf(item: Item | undefined): LookupsMarker | undefined {
 }
 
 /**
- * The lookup mode of one table (one adapter instance): answers whether a
- * lookup miss must fall back to the legacy access path. Concurrent first
- * misses share one marker read.
+ * The mode of one table as one adapter instance sees it. The marker is read
+ * lazily (one consistent GetItem, shared by concurrent callers), kept once
+ * found, re-read at most every `MARKER_RECHECK_MS` while missing.
  */
-export class LookupMode {
+export class TableMode {
   readonly legacyItems: LegacyItems
-  private complete = false
   private marker: LookupsMarker | undefined
   private checkedAt = Number.NEGATIVE_INFINITY
-  private pending: Promise<boolean> | undefined
+  private pending: Promise<LookupsMarker | undefined> | undefined
 
   /**
    * @param table where the marker is read (the client itself, never a transaction's buffer)
-   * @param legacyItems `"auto"` (default) reads the marker; `"none"`/`"present"` force the answer
-   * @param now the clock, for tests of the 5-minute re-check
+   * @param legacyItems `"auto"` (default) lets the marker decide the fallbacks; `"none"`/`"present"` force them
+   * @param now the clock, for tests of the 5-minute re-check and the grace
    */
   constructor(
     private readonly table: Pick<ItemTable, "names" | "keysOf" | "get" | "logger">,
@@ -124,75 +128,58 @@ export class LookupMode {
   async fallbackNeeded(): Promise<boolean> {
     if (this.legacyItems === "none") return false
     if (this.legacyItems === "present") return true
-    if (this.complete) return false
-    if (this.now() - this.checkedAt < MARKER_RECHECK_MS) return true
-    this.pending ??= this.readMarker().finally(() => {
-      this.pending = undefined
-    })
-    return this.pending
+    return (await this.currentMarker()) === undefined
   }
 
   /**
-   * Whether session token items may carry (and be trusted for) a copy of
-   * their user (`user-snapshot.ts`). Only on a table whose lookups are
-   * complete: `@auth/dynamodb-adapter` changes users without refreshing
-   * copies. After `backfill --mark-complete` only once every adapter
-   * instance has seen the marker (each re-reads a missing one within
-   * `MARKER_RECHECK_MS`) and so versions every user update: until then one
-   * that has not could change a user without refreshing the copies.
+   * Whether copies of users may exist in this table, so that a user write
+   * must refresh them: whenever the marker exists, whatever this instance's
+   * options (an instance with other options may have written them). Wrong
+   * only in the safe direction: a marker that cannot be read counts as present.
    */
-  async userCopiesAllowed(): Promise<boolean> {
-    if (this.legacyItems === "none") return true
-    if (await this.fallbackNeeded()) return false
-    const marker = this.marker
-    if (!marker || marker.by === "create-table") return true
+  async copiesMayExist(): Promise<boolean> {
+    return (await this.currentMarker({ unreadable: "present" })) !== undefined
+  }
+
+  /**
+   * Whether this instance may write copies and serve reads from them: the
+   * table is marked complete (by `createTable`, or by a backfill at least
+   * `MARKER_RECHECK_MS` + a margin ago, so every instance has seen the marker
+   * and refreshes copies on its user writes), and this instance was not told
+   * the official adapter still writes (`"present"`), which changes users
+   * without refreshing copies.
+   */
+  async copiesTrusted(): Promise<boolean> {
+    if (this.legacyItems === "present") return false
+    const marker = await this.currentMarker()
+    if (!marker) return false
+    if (marker.by === "create-table") return true
     const since = Date.parse(marker.since)
     return Number.isFinite(since) && this.now() - since >= MARKER_RECHECK_MS + USER_COPIES_MARGIN_MS
   }
 
-  private async readMarker(): Promise<boolean> {
+  private async currentMarker(options: { unreadable: "absent" | "present" } = { unreadable: "absent" }): Promise<LookupsMarker | undefined> {
+    if (this.marker) return this.marker
+    if (this.now() - this.checkedAt < MARKER_RECHECK_MS) return undefined
+    this.pending ??= this.readMarker().finally(() => {
+      this.pending = undefined
+    })
     try {
-      const marker = await readLookupsMarker(this.table)
-      this.checkedAt = this.now()
-      this.marker = marker
-      this.complete = marker !== undefined
-      return !this.complete
+      return await this.pending
     } catch (error) {
-      // Falling back is always correct, only slower; the next miss reads the marker again.
+      // Falling back is always correct, only slower; refreshing copies that may not exist costs one Query. The next call reads again.
       this.table.logger.warn("Could not read the table metadata item; falling back to the legacy lookups for now", { error })
-      return true
+      return options.unreadable === "present" ? UNREADABLE_MARKER : undefined
     }
   }
-}
 
-const modes = new WeakMap<ItemTable, LookupMode>()
-
-/** Makes `mode` the lookup mode of every store built over `table`. */
-export function attachLookupMode(table: ItemTable, mode: LookupMode): void {
-  modes.set(table, mode)
-}
-
-/** Gives `to` (a transaction's buffered table) the lookup mode of `from` (the table it buffers), so the marker is read once per adapter, not per transaction. */
-export function shareLookupMode(from: ItemTable, to: ItemTable): void {
-  modes.set(to, lookupModeOf(from))
-}
-
-/** The lookup mode of `table`: the one attached to it, or an automatic one made (and kept) on first use. */
-export function lookupModeOf(table: ItemTable): LookupMode {
-  let mode = modes.get(table)
-  if (!mode) {
-    mode = new LookupMode(table)
-    modes.set(table, mode)
+  private async readMarker(): Promise<LookupsMarker | undefined> {
+    const marker = await readLookupsMarker(this.table)
+    this.checkedAt = this.now()
+    this.marker = marker
+    return marker
   }
-  return mode
 }
 
-/** Shorthand for the stores: whether `table`'s session token items may carry a copy of their user (see `LookupMode.userCopiesAllowed`). */
-export function userCopiesAllowed(table: ItemTable): Promise<boolean> {
-  return lookupModeOf(table).userCopiesAllowed()
-}
-
-/** Shorthand for the stores: whether a lookup miss on `table` must fall back to the legacy access path. */
-export function legacyFallbackNeeded(table: ItemTable): Promise<boolean> {
-  return lookupModeOf(table).fallbackNeeded()
-}
+/** Stands for a marker that could not be read, where assuming it exists is the careful answer. */
+const UNREADABLE_MARKER: LookupsMarker = { lookups: "complete", since: "", by: "backfill" }

@@ -16,7 +16,7 @@ import { singleTableAdapter } from "../../src/better-auth/index.js"
 import { runBackfill } from "../../src/core/backfill/index.js"
 import { isDynamoAuthAdapterError } from "../../src/core/errors.js"
 import { countRequests } from "../../src/core/request-counter.js"
-import { LookupMode, MARKER_RECHECK_MS, createIdentityStores, readLookupsMarker } from "../../src/core/identity/index.js"
+import { TableMode, MARKER_RECHECK_MS, createIdentityStores, readLookupsMarker } from "../../src/core/identity/index.js"
 import { TableClient } from "../../src/core/table-client.js"
 import { createAuthService } from "../../src/electrodb/index.js"
 import { createTable } from "../../src/table/create-table.js"
@@ -258,7 +258,7 @@ describe("backfill --mark-complete", () => {
     stubLocalCredentials()
     const table = await seedLegacy()
     let now = 1_000_000
-    const mode = new LookupMode(new TableClient({ names: table.names, client: table.client }), "auto", () => now)
+    const mode = new TableMode(new TableClient({ names: table.names, client: table.client }), "auto", () => now)
     expect(await mode.fallbackNeeded()).toBe(true)
 
     const run = await runCliLocal("backfill", "--table", table.tableName, "--mark-complete")
@@ -337,7 +337,7 @@ describe("the marker is invisible to everything else", () => {
       expect((await service.entities.sessions.scan.go()).data).toEqual([])
 
       const stores = createIdentityStores(new TableClient({ names: table.names, client: table.client }))
-      expect(await stores.users.deleteWithEverything("META")).toBeNull()
+      expect(await stores.users.delete("META")).toBeNull()
       expect(await markerItem(table)).toMatchObject({ lookups: "complete" })
     } finally {
       client.destroy()
