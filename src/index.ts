@@ -28,9 +28,9 @@ export {
   type DynamoAuthErrorCode,
   type TransactionCancellationReason,
 } from "./core/errors.js"
-export { countRequests, type RecordedRequest, type RequestCounter } from "./core/request-counter.js"
+export { countRequests, type RecordedRequest, type RequestCounter } from "./core/client/request-counter.js"
 export { MAX_ITEM_BYTES, itemSize } from "./core/item-size.js"
-export type { DynamoClientInput } from "./core/dynamo-client.js"
+export type { DynamoClientInput } from "./core/client/dynamo-client.js"
 export type { Logger } from "./core/logger.js"
 export { resolveDebugLogs, type DebugLogsOption, type DebugLogOptions } from "./core/debug-logs.js"
 export {

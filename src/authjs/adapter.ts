@@ -6,12 +6,12 @@
  * attributes. It builds no DynamoDB request itself.
  */
 import type { Adapter, AdapterAccount, AdapterAuthenticator, AdapterSession, AdapterUser, VerificationToken } from "@auth/core/adapters"
-import type { DynamoClientInput } from "../core/dynamo-client.js"
+import type { DynamoClientInput } from "../core/client/dynamo-client.js"
 import type { Logger } from "../core/logger.js"
 import { resolveDebugLogs, type DebugLogsOption } from "../core/debug-logs.js"
 import { createIdentityStores, directScope, IdentityState, isExpired } from "../core/identity/index.js"
 import { checkLegacyItems, type LegacyItems } from "../core/identity/table-mode.js"
-import { TableClient } from "../core/table-client.js"
+import { TableClient } from "../core/client/table-client.js"
 import { resolveTableNames, type TableNameOptions } from "../table/names.js"
 import {
   toAdapterAccount,

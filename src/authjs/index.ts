@@ -4,6 +4,6 @@
  */
 export { DynamoDBAdapter, type DynamoDBAdapterOptions, type DynamoDBAuthjsAdapter } from "./adapter.js"
 export { DynamoAuthAdapterError, isDynamoAuthAdapterError, type DynamoAuthErrorCode } from "../core/errors.js"
-export type { DynamoClientInput } from "../core/dynamo-client.js"
+export type { DynamoClientInput } from "../core/client/dynamo-client.js"
 export type { Logger } from "../core/logger.js"
 export type { DebugLogsOption } from "../core/debug-logs.js"

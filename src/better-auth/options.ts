@@ -1,5 +1,5 @@
 import type { DBAdapterDebugLogOption } from "@better-auth/core/db/adapter"
-import type { DynamoClientInput } from "../core/dynamo-client.js"
+import type { DynamoClientInput } from "../core/client/dynamo-client.js"
 import type { Logger } from "../core/logger.js"
 import type { ModelLayoutOptions } from "../core/models/model-description.js"
 import type { LegacyItems } from "../core/identity/table-mode.js"

@@ -1,6 +1,6 @@
 import { runBackfill, totalOf, type BackfillConflict, type BackfillCounts, type LookupKind, type MarkCompleteOutcome } from "../core/backfill/index.js"
 import { DynamoAuthAdapterError } from "../core/errors.js"
-import { TableClient } from "../core/table-client.js"
+import { TableClient } from "../core/client/table-client.js"
 import { resolveTableNames } from "../table/names.js"
 import type { CommandSpec } from "./command.js"
 import { clientFor, connectionFrom, CONNECTION_USAGE, connectionOptions, TABLE_NAME_USAGE, tableNameOptions, tableNameOptionsFrom, type FlagValues } from "./table-flags.js"

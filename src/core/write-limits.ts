@@ -6,7 +6,7 @@
 import type { TableNames } from "../table/names.js"
 import { assertItemFits } from "./item-size.js"
 import { assertKeysFit } from "./key-size.js"
-import type { WriteAction } from "./table-client.js"
+import type { WriteAction } from "./client/requests.js"
 
 /**
  * Refuses a write DynamoDB would reject for its size: a key attribute over

@@ -33,7 +33,7 @@
  * and sessions on `userId`.
  */
 import { Service } from "electrodb"
-import { toDocumentClient, type DynamoClientInput } from "../core/dynamo-client.js"
+import { toDocumentClient, type DynamoClientInput } from "../core/client/dynamo-client.js"
 import {
   createAccountEntity,
   createSessionEntity,

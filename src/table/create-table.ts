@@ -8,11 +8,11 @@ import {
   type DynamoDBClient,
   type TableDescription,
 } from "@aws-sdk/client-dynamodb"
-import { translateClientError } from "../core/aws-errors.js"
+import { translateClientError } from "../core/client/aws-errors.js"
 import { DynamoAuthAdapterError } from "../core/errors.js"
 import { planMarkLookupsComplete } from "../core/identity/table-mode.js"
 import { isConditionFailure } from "../core/identity/transactions.js"
-import { TableClient } from "../core/table-client.js"
+import { TableClient } from "../core/client/table-client.js"
 import { createTableInput } from "./create-table-input.js"
 import { resolveTableNames, type TableNameOptions, type TableNames } from "./names.js"
 import { describeSchemaDifferences } from "./schema-differences.js"

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { DynamoDBAdapter, type DynamoDBAuthjsAdapter } from "../../src/authjs/index.js"
 import { isDynamoAuthAdapterError } from "../../src/core/errors.js"
 import { createIdentityStores } from "../../src/core/identity/index.js"
-import { TableClient } from "../../src/core/table-client.js"
+import { TableClient } from "../../src/core/client/table-client.js"
 import { MAX_ITEM_BYTES } from "../../src/core/item-size.js"
 import { createTestTable, localClient, uniqueTableName, type TestTable, createTableWithoutIndex } from "../support/test-table.js"
 

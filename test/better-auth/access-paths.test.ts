@@ -9,7 +9,7 @@ import { organization } from "better-auth/plugins/organization"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import { singleTableAdapter } from "../../src/better-auth/index.js"
 import type { Logger } from "../../src/core/logger.js"
-import { countRequests, type RequestCounter } from "../../src/core/request-counter.js"
+import { countRequests, type RequestCounter } from "../../src/core/client/request-counter.js"
 import { createTestTable, localClient, type TestTable } from "../support/test-table.js"
 
 let table: TestTable

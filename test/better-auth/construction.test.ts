@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from "vitest"
 import { singleTableAdapter } from "../../src/better-auth/index.js"
 import { createTable } from "../../src/table/create-table.js"
 import { resolveTableNames } from "../../src/table/names.js"
-import { countRequests } from "../../src/core/request-counter.js"
+import { countRequests } from "../../src/core/client/request-counter.js"
 import { endpoint, localClient } from "../support/test-table.js"
 
 const clients: { destroy(): void }[] = []

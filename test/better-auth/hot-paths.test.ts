@@ -6,7 +6,7 @@
 import { betterAuth } from "better-auth"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { singleTableAdapter } from "../../src/better-auth/index.js"
-import { countRequests, type RequestCounter } from "../../src/core/request-counter.js"
+import { countRequests, type RequestCounter } from "../../src/core/client/request-counter.js"
 import { cookieHeader } from "../support/better-auth-app.js"
 import { createTestTable, localClient, type TestTable } from "../support/test-table.js"
 

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { resolveDebugLogs, type DebugLogOptions } from "../../src/core/debug-logs.js"
 import type { Logger } from "../../src/core/logger.js"
 import { createIdentityStores, directScope, IdentityState } from "../../src/core/identity/index.js"
-import { TableClient } from "../../src/core/table-client.js"
+import { TableClient } from "../../src/core/client/table-client.js"
 import { createTestTable, type TestTable } from "../support/test-table.js"
 
 interface Captured {

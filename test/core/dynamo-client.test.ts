@@ -1,7 +1,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb"
 import { DynamoDBDocument, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb"
 import { describe, expect, it } from "vitest"
-import { toDocumentClient } from "../../src/core/dynamo-client.js"
+import { toDocumentClient } from "../../src/core/client/dynamo-client.js"
 
 describe("toDocumentClient", () => {
   it("uses a document client as it is", () => {

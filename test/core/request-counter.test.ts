@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { countRequests } from "../../src/core/request-counter.js"
-import { TableClient } from "../../src/core/table-client.js"
+import { countRequests } from "../../src/core/client/request-counter.js"
+import { TableClient } from "../../src/core/client/table-client.js"
 import { createTestTable, type TestTable } from "../support/test-table.js"
 
 let table: TestTable

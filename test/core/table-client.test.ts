@@ -1,6 +1,6 @@
 import { DeleteTableCommand } from "@aws-sdk/client-dynamodb"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { TableClient, type WriteAction } from "../../src/core/table-client.js"
+import { TableClient, type WriteAction } from "../../src/core/client/table-client.js"
 import { resolveTableNames } from "../../src/table/names.js"
 import { isDynamoAuthAdapterError, type DynamoAuthAdapterError } from "../../src/core/errors.js"
 import { MAX_ITEM_BYTES } from "../../src/core/item-size.js"

@@ -8,7 +8,7 @@ import type { AdapterUser } from "@auth/core/adapters"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { createAuthService, type AuthService } from "../../src/electrodb/index.js"
 import { createIdentityStores, type IdentityStores } from "../../src/core/identity/index.js"
-import { TableClient } from "../../src/core/table-client.js"
+import { TableClient } from "../../src/core/client/table-client.js"
 import { createTestTable, type TestTable } from "../support/test-table.js"
 
 let table: TestTable

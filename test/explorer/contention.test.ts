@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { DynamoDBAdapter } from "../../src/authjs/index.js"
-import { countRequests } from "../../src/core/request-counter.js"
+import { countRequests } from "../../src/core/client/request-counter.js"
 import { withoutKeys } from "../support/user-copies.js"
 import { createTestTable, localClient, type TestTable } from "../support/test-table.js"
 

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { DynamoDBAdapter } from "../../src/authjs/index.js"
-import { countRequests } from "../../src/core/request-counter.js"
+import { countRequests } from "../../src/core/client/request-counter.js"
 import { cookieHeader, testBetterAuth } from "../support/better-auth-app.js"
 import { countOf, renameAsOfficialAdapter, withoutKeys } from "../support/user-copies.js"
 import { createTestTable, useTableWithClient, type TestTable } from "../support/test-table.js"
@@ -58,6 +58,19 @@ describe("Auth.js getSessionAndUser from the token item's user snapshot", () => 
     }
     // The session item in the user's partition carries no copy.
     expect(items.filter((i) => i.type === "SESSION").every((i) => i.user === undefined && i.userVersion === undefined)).toBe(true)
+  })
+
+  it("a token item without a copy (written when its user kept changing) is read with the user by key, and given the copy on that read", async () => {
+    const adapter = DynamoDBAdapter(table.client, { tableName: table.tableName })
+    await adapter.createUser({ id: "u-rep", email: "u-rep@example.com", emailVerified: null, name: "Repaired" })
+    await adapter.createSession({ sessionToken: "rep", userId: "u-rep", expires: inAnHour() })
+    await table.document.update({ TableName: table.tableName, Key: { pk: "SESSION#rep", sk: "SESSION#rep" }, UpdateExpression: "REMOVE #u, userVersion", ExpressionAttributeNames: { "#u": "user" } })
+    expect(await countOf(table, () => adapter.getSessionAndUser("rep"))).toEqual({ GetItem: 2, UpdateItem: 1 })
+    const items = await table.scanAll()
+    const user = items.find((i) => i.pk === "USER#u-rep" && i.sk === "USER#u-rep")!
+    expect(items.find((i) => i.pk === "SESSION#rep")).toMatchObject({ user: withoutKeys(user), userVersion: 0 })
+    expect(await countOf(table, () => adapter.getSessionAndUser("rep"))).toEqual({ GetItem: 1 })
+    expect((await adapter.getSessionAndUser("rep"))?.user.name).toBe("Repaired")
   })
 
   it("updateUser is one Query and one transaction with the user and every copy of it", async () => {

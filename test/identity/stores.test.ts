@@ -3,7 +3,7 @@
  * the uniqueness claims, and the fallbacks for tables without lookup items.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { TableClient } from "../../src/core/table-client.js"
+import { TableClient } from "../../src/core/client/table-client.js"
 import { createIdentityStores, type IdentityStores } from "../../src/core/identity/index.js"
 import { isDynamoAuthAdapterError } from "../../src/core/errors.js"
 import { createTestTable, type TestTable } from "../support/test-table.js"

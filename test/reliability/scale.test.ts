@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { DynamoDBAdapter } from "../../src/authjs/index.js"
 import { singleTableAdapter } from "../../src/better-auth/index.js"
 import { createIdentityStores } from "../../src/core/identity/index.js"
-import { TableClient, type BatchWriteAction, type WriteAction } from "../../src/core/table-client.js"
-import { planPutAccountIdLookup } from "../../src/core/models/account-id-lookup.js"
+import { TableClient, type BatchWriteAction, type WriteAction } from "../../src/core/client/table-client.js"
+import { planPutAccountIdLookup } from "../../src/core/identity/account-id-lookup.js"
 import { createTestTable, localClient, type TestTable } from "../support/test-table.js"
 
 let table: TestTable

@@ -8,7 +8,7 @@ import { DynamoDBDocument, ScanCommand } from "@aws-sdk/lib-dynamodb"
 import { afterAll, beforeAll, inject } from "vitest"
 import { createTable } from "../../src/table/create-table.js"
 import { resolveTableNames, type TableNameOptions, type TableNames } from "../../src/table/names.js"
-import { countRequests, type RequestCounter } from "../../src/core/request-counter.js"
+import { countRequests, type RequestCounter } from "../../src/core/client/request-counter.js"
 import { localClientConfig } from "./dynamodb-local.js"
 
 export interface TestTable {

@@ -4,7 +4,7 @@
  * with one email, or one provider account linked to two users, and the
  * backfill must not pick a winner between them.
  */
-import type { ItemTable } from "../table-client.js"
+import type { ItemTable } from "../client/table-client.js"
 import { ITEM_TYPES } from "../../table/entities.js"
 import type { PlannedLookup } from "../identity/backfill.js"
 

@@ -4,7 +4,7 @@
  * opaque base64url JSON, printed after each page, accepted by `--resume-from`.
  */
 import { DynamoAuthAdapterError } from "../errors.js"
-import type { Item } from "../table-client.js"
+import type { Item } from "../client/table-client.js"
 
 export type SegmentPosition = { done: true } | { done: false; lastKey?: Item }
 

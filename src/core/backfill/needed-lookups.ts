@@ -4,7 +4,7 @@
  * Everything else (lookup items themselves, verification tokens,
  * authenticators, generic models) needs none.
  */
-import type { Item, ItemTable } from "../table-client.js"
+import type { Item, ItemTable } from "../client/table-client.js"
 import { ITEM_TYPES } from "../../table/entities.js"
 import { isExpired } from "../identity/stored-record.js"
 import { planAccountIdLookup, planAccountLookup, planEmailLookup, planSessionTokenItem, type PlannedLookup } from "../identity/backfill.js"

@@ -17,7 +17,7 @@
  *   which the adapters stop falling back to GSI1 or a Scan on a lookup miss.
  */
 import { DynamoAuthAdapterError } from "../errors.js"
-import type { Item, ItemTable, ScanRequest } from "../table-client.js"
+import type { Item, ItemTable, ScanRequest } from "../client/table-client.js"
 import type { PlannedLookup } from "../identity/backfill.js"
 import { isConditionFailure } from "../identity/transactions.js"
 import { planMarkLookupsComplete, readLookupsMarker, type LookupsMarker } from "../identity/table-mode.js"

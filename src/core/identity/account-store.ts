@@ -15,9 +15,9 @@
  * OAuth sign-in) is one strongly consistent GetItem.
  */
 import { DynamoAuthAdapterError, isDynamoAuthAdapterError } from "../errors.js"
-import type { Item, WriteAction } from "../table-client.js"
+import type { Item, WriteAction } from "../client/table-client.js"
 import { ITEM_TYPES, providerAccountOf } from "../../table/entities.js"
-import { planDeleteAccountIdLookup, planPutAccountIdLookup } from "../models/account-id-lookup.js"
+import { planDeleteAccountIdLookup, planPutAccountIdLookup } from "./account-id-lookup.js"
 import { baseKeyOf } from "./base-key.js"
 import { absentOrOwnedBy, itemAbsent, itemPresent, ownedBy, setAndRemove } from "./conditions.js"
 import { definedChanges, toRecord, type StoredRecord } from "./stored-record.js"

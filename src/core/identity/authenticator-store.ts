@@ -7,7 +7,7 @@
  *   keeps credential ids unique.
  */
 import { DynamoAuthAdapterError, isDynamoAuthAdapterError } from "../errors.js"
-import type { Item, WriteAction } from "../table-client.js"
+import type { Item, WriteAction } from "../client/table-client.js"
 import { ITEM_TYPES } from "../../table/entities.js"
 import { itemAbsent, itemPresent, setAndRemove } from "./conditions.js"
 import { definedChanges, toRecord, type StoredRecord } from "./stored-record.js"

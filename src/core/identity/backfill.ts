@@ -7,8 +7,8 @@
  * backfilled lookup cannot be told from one written at sign-up, and never
  * overwrites one that exists.
  */
-import type { Item, ItemTable, Key, WriteAction } from "../table-client.js"
-import { accountIdLookupKey, planPutAccountIdLookup } from "../models/account-id-lookup.js"
+import type { Item, ItemTable, Key, WriteAction } from "../client/table-client.js"
+import { accountIdLookupKey, planPutAccountIdLookup } from "./account-id-lookup.js"
 import { ITEM_TYPES, providerAccountOf } from "../../table/entities.js"
 import { itemAbsent } from "./conditions.js"
 import { toRecord } from "./stored-record.js"

@@ -1,4 +1,4 @@
-import type { Key, ItemTable } from "../table-client.js"
+import type { Key, ItemTable } from "../client/table-client.js"
 import type { CoreEntityName } from "../../table/entities.js"
 
 /** Only the table's primary key of an item (keysOf adds GSI1 keys when their parts are present). */

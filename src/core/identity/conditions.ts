@@ -2,7 +2,7 @@
  * The conditions the stores put on their writes. Every name and value goes
  * through a placeholder (see `expression-builder.ts`).
  */
-import type { Expression } from "../table-client.js"
+import type { Expression } from "../client/table-client.js"
 import type { TableNames } from "../../table/names.js"
 import { ExpressionBuilder } from "../expression-builder.js"
 

@@ -6,7 +6,7 @@
  * or is attached to an object behind the caller's back (Next.js, for one,
  * loads a module once for route handlers and again for pages).
  */
-import type { ItemTable } from "../table-client.js"
+import type { ItemTable } from "../client/table-client.js"
 import type { BufferedTable } from "../transaction/buffered-table.js"
 import { RecentUsers } from "./recent-users.js"
 import { TableMode, type LegacyItems } from "./table-mode.js"

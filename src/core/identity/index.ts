@@ -9,7 +9,7 @@
  * Each write has a `plan…` form returning the `WriteAction`s, for composing
  * several models' writes into one TransactWriteItems.
  */
-import type { ItemTable } from "../table-client.js"
+import type { ItemTable } from "../client/table-client.js"
 import { AccountStore } from "./account-store.js"
 import { AuthenticatorStore } from "./authenticator-store.js"
 import { directScope, IdentityState, type IdentityScope } from "./identity-state.js"

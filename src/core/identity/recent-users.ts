@@ -8,7 +8,7 @@
  * is not. It belongs to one adapter instance (its `IdentityState`), so two
  * adapters on tables of one name behind different clients never share it.
  */
-import type { VersionedUser } from "./user-copies.js"
+import type { VersionedUser } from "./versioned-user.js"
 
 const RECENT_MS = 10_000
 const RECENT_MAX = 1000

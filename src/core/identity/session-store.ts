@@ -16,7 +16,7 @@
  * the user (`user-copies.ts`), so the session and its user are one GetItem.
  */
 import { isDynamoAuthAdapterError } from "../errors.js"
-import type { Item, WriteAction } from "../table-client.js"
+import type { Item, WriteAction } from "../client/table-client.js"
 import { ITEM_TYPES } from "../../table/entities.js"
 import { baseKeyOf } from "./base-key.js"
 import { itemAbsent, itemPresent, setAndRemove } from "./conditions.js"

@@ -3,7 +3,7 @@
  * `field-map.ts`), without its key attributes and without the `type` marker
  * of kinds that use `type` only to say what the item is.
  */
-import type { Item } from "../table-client.js"
+import type { Item } from "../client/table-client.js"
 import type { TableNames } from "../../table/names.js"
 import { keyAttributeNames } from "../../table/names.js"
 

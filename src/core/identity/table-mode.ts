@@ -28,7 +28,7 @@
  * and is shared by every store and transaction of that instance.
  */
 import { DynamoAuthAdapterError } from "../errors.js"
-import type { Item, ItemTable, Key, WriteAction } from "../table-client.js"
+import type { Item, ItemTable, Key, WriteAction } from "../client/table-client.js"
 import { ITEM_TYPES } from "../../table/entities.js"
 import { itemAbsent } from "./conditions.js"
 import { baseKeyOf } from "./base-key.js"

@@ -7,7 +7,7 @@
  * actions and commits them later: call `claimConflictOf(error)` on its error.
  */
 import { DynamoAuthAdapterError, isDynamoAuthAdapterError, type DynamoAuthErrorCode } from "../errors.js"
-import type { ItemTable, WriteAction } from "../table-client.js"
+import type { ItemTable, WriteAction } from "../client/table-client.js"
 
 const CLAIM_PREFIX = {
   email: "claim email ",

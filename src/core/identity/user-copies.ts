@@ -42,13 +42,14 @@
  *    it. A deletion that fails midway leaves the user whole but for some of
  *    its items; calling it again finishes.
  */
-import type { Expression, Item, ItemTable, Key, WriteAction } from "../table-client.js"
+import type { Expression, Item, ItemTable, Key, WriteAction } from "../client/table-client.js"
 import { DynamoAuthAdapterError, isDynamoAuthAdapterError } from "../errors.js"
 import { itemSize } from "../item-size.js"
 import { both, ownedBy } from "./conditions.js"
 import { transact, isConditionFailure } from "./transactions.js"
 import { toRecord, type StoredRecord } from "./stored-record.js"
 import type { IdentityScope } from "./identity-state.js"
+import type { UserRecord, VersionedUser } from "./versioned-user.js"
 
 /** The user item's version attribute (a number; missing means 0). */
 export const USER_VERSION = "userVersion"
@@ -60,14 +61,7 @@ export const USER_COPY = "user"
 /** The protocol's attributes of a user item: never part of the user record. */
 const PROTOCOL_ATTRIBUTES = [USER_VERSION, USER_LINKS] as const
 
-/** A user in stored form. */
-export type UserRecord = StoredRecord & { id: string }
-
-/** A user with the version it was read or written at: what the user store returns. */
-export interface VersionedUser {
-  user: UserRecord
-  version: number
-}
+export type { UserRecord, VersionedUser } from "./versioned-user.js"
 
 /** A user item as the protocol sees it. */
 export interface UserState extends VersionedUser {

@@ -2,7 +2,7 @@
  * Auth.js verification tokens (magic links): pk `VT#<identifier>`, sk
  * `VT#<token>`, type VT, `expires` in epoch seconds (the TTL attribute).
  */
-import type { ItemTable } from "../table-client.js"
+import type { ItemTable } from "../client/table-client.js"
 import { ITEM_TYPES } from "../../table/entities.js"
 import { itemPresent } from "./conditions.js"
 import { toRecord, type StoredRecord } from "./stored-record.js"

@@ -18,7 +18,7 @@
 import { DynamoAuthAdapterError, isDynamoAuthAdapterError } from "../errors.js"
 import { ExpressionBuilder } from "../expression-builder.js"
 import type { AccessPath, PlannedRecord } from "../planner/types.js"
-import type { Expression, Item, ItemTable, Key, WriteAction } from "../table-client.js"
+import type { Expression, Item, ItemTable, Key, WriteAction } from "../client/table-client.js"
 import type { TableNames } from "../../table/names.js"
 import { fromStoredDate, toEpochSeconds } from "../codec.js"
 import { createExpiryKeyBuilder, createGenericKeyBuilder, GSI_SORT, gsiSortOf, type GenericKeyBuilder } from "./generic-keys.js"

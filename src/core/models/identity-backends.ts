@@ -18,10 +18,10 @@ import {
   type StoredSession,
   type VersionedUser,
 } from "../identity/index.js"
-import type { Expression, Item } from "../table-client.js"
+import type { Expression, Item } from "../client/table-client.js"
 import { DynamoAuthAdapterError } from "../errors.js"
 import type { ModelBackend, StoredRecord } from "./model-backend.js"
-import { findAccountById } from "./account-id-lookup.js"
+import { findAccountById } from "../identity/account-id-lookup.js"
 
 function typeIs(kind: string): Expression {
   return { expression: "#type = :type", names: { "#type": "type" }, values: { ":type": kind } }

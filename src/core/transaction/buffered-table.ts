@@ -15,7 +15,7 @@ import { DynamoAuthAdapterError } from "../errors.js"
 import type { Logger } from "../logger.js"
 import type { KeyBuilder } from "../../table/entities.js"
 import type { TableNames } from "../../table/names.js"
-import type { BatchWriteAction, Expression, Item, ItemTable, Key, QueryRequest, WriteAction } from "../table-client.js"
+import type { BatchWriteAction, Expression, Item, ItemTable, Key, QueryRequest, WriteAction } from "../client/table-client.js"
 import { applyUpdate, compileCondition } from "./expression-eval.js"
 
 const MAX_TRANSACTION_ACTIONS = 100

@@ -7,7 +7,7 @@
  * paths); anything else is an `INVALID_INPUT` error rather than a guess.
  */
 import { DynamoAuthAdapterError } from "../errors.js"
-import type { Expression, Item } from "../table-client.js"
+import type { Expression, Item } from "../client/table-client.js"
 
 type Token = { kind: "name" | "value" | "word" | "punct"; text: string }
 

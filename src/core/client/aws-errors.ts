@@ -1,5 +1,5 @@
-import { DynamoAuthAdapterError } from "./errors.js"
-import type { TableNames } from "../table/names.js"
+import { DynamoAuthAdapterError } from "../errors.js"
+import type { TableNames } from "../../table/names.js"
 
 interface AwsError {
   name?: string

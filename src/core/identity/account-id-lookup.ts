@@ -8,13 +8,12 @@
  * existed) are found by a Scan once and get their lookup item then, unless
  * the table is known to have every lookup item (`identity/table-mode.ts`).
  */
-import { resolveGenericLayout } from "./generic-layout.js"
-import { createGenericKeyBuilder, type GenericKeyBuilder } from "./generic-keys.js"
-import type { Item, ItemTable, Key, WriteAction } from "../table-client.js"
+import { resolveGenericLayout } from "../models/generic-layout.js"
+import { createGenericKeyBuilder, type GenericKeyBuilder } from "../models/generic-keys.js"
+import type { Item, ItemTable, Key, WriteAction } from "../client/table-client.js"
 import type { TableNames } from "../../table/names.js"
-import type { StoredRecord } from "./model-backend.js"
-import type { AccountStore } from "../identity/account-store.js"
-import type { TableMode } from "../identity/table-mode.js"
+import type { StoredRecord } from "./stored-record.js"
+import type { TableMode } from "./table-mode.js"
 
 export const ACCOUNT_ID_LOOKUP_TYPE = "ACCOUNT_ID"
 
@@ -80,7 +79,7 @@ export async function readAccountIdLookup(table: ItemTable, id: string): Promise
 export async function findAccountById(
   table: ItemTable,
   id: string,
-  accounts: Pick<AccountStore, "get">,
+  accounts: { get(userId: string, provider: string, providerAccountId: string): Promise<StoredRecord | null> },
   mode: Pick<TableMode, "fallbackNeeded">,
   scanAccounts: () => Promise<StoredRecord[]>,
 ): Promise<StoredRecord[]> {

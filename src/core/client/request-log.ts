@@ -5,7 +5,7 @@
  * secrets (session tokens, access tokens) or personal data (emails), keys
  * contain them too, so neither is ever logged.
  */
-import type { Expression } from "./table-client.js"
+import type { Expression } from "./requests.js"
 
 export interface RequestDescription {
   command: string
