@@ -6,7 +6,7 @@ import type { DynamoDBDocument } from "@aws-sdk/lib-dynamodb"
 import type { Adapter } from "@auth/core/adapters"
 import { DynamoDBAdapter as OfficialAdapter } from "@auth/dynamodb-adapter"
 import { DynamoDBAdapter } from "../src/authjs/index.js"
-import type { RequestCounter } from "../src/core/request-counter.js"
+import type { RequestCounter } from "../src/core/client/request-counter.js"
 import type { Subject } from "./support/measure.js"
 
 export interface SubjectTable {

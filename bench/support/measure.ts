@@ -3,7 +3,7 @@
  * machine noise hits both alike, and gathers requests, capacity, latency and
  * throughput for each.
  */
-import type { RequestCounter } from "../../src/core/request-counter.js"
+import type { RequestCounter } from "../../src/core/client/request-counter.js"
 import { median, percentile } from "./stats.js"
 
 export interface Subject<A> {

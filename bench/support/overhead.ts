@@ -11,7 +11,7 @@ import { createStubClient } from "./stub-client.js"
 import { median, percentile } from "./stats.js"
 import { OFFICIAL, OURS } from "../subjects.js"
 import { DynamoDBAdapter } from "../../src/authjs/index.js"
-import { countRequests } from "../../src/core/request-counter.js"
+import { countRequests } from "../../src/core/client/request-counter.js"
 
 export interface OverheadResult {
   call: string
