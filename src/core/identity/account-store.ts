@@ -22,6 +22,7 @@ import { baseKeyOf } from "./base-key.js"
 import { absentOrOwnedBy, itemAbsent, itemPresent, ownedBy, setAndRemove } from "./conditions.js"
 import { definedChanges, toRecord, type StoredRecord } from "./stored-record.js"
 import type { IdentityScope } from "./identity-state.js"
+import { findByIndexKeys } from "./index-query.js"
 import type { UserStore } from "./user-store.js"
 import { copyAttributes, copyOfItem, repairCopy, transactWithUserCopy, type UserCopy, type VersionedUser } from "./user-copies.js"
 import { assertWriteFits } from "../write-limits.js"
@@ -82,20 +83,8 @@ export class AccountStore {
     const lookup = await this.table.get(this.lookupKey(provider, providerAccountId), "get account lookup")
     if (lookup && typeof lookup.userId === "string") return { userId: lookup.userId, ...(await this.trustedCopy(lookup, lookup.userId)) }
     if (!(await this.scope.state.mode.fallbackNeeded())) return null
-    const { names } = this.table
     const gsi = this.table.keysOf("account", { userId: "-", provider, providerAccountId })
-    const [item] = await this.table.queryAll(
-      {
-        index: "gsi",
-        keyCondition: {
-          expression: "#gpk = :gpk AND #gsk = :gsk",
-          names: { "#gpk": names.indexPartitionKey, "#gsk": names.indexSortKey },
-          values: { ":gpk": gsi[names.indexPartitionKey], ":gsk": gsi[names.indexSortKey] },
-        },
-      },
-      "get account by provider account",
-      1,
-    )
+    const [item] = await findByIndexKeys(this.table, gsi, "get account by provider account", 1)
     if (!item || typeof item.userId !== "string") return null
     await this.backfillLookup(provider, providerAccountId, item.userId)
     return { userId: item.userId, account: this.toRecord(item) }

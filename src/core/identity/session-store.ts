@@ -24,6 +24,7 @@ import { definedChanges, toRecord, type StoredRecord } from "./stored-record.js"
 import { isConditionFailure, transact } from "./transactions.js"
 import { assertKeysFit } from "../key-size.js"
 import type { IdentityScope } from "./identity-state.js"
+import { findByIndexKeys } from "./index-query.js"
 import type { UserStore } from "./user-store.js"
 import {
   actionFailed,
@@ -158,20 +159,7 @@ export class SessionStore {
    */
   private async findLegacy(sessionToken: string): Promise<StoredSession | null> {
     if (!(await this.scope.state.mode.fallbackNeeded())) return null
-    const { names } = this.table
-    const keys = this.sessionKeys("-", sessionToken)
-    const [item] = await this.table.queryAll(
-      {
-        index: "gsi",
-        keyCondition: {
-          expression: "#gpk = :gpk AND #gsk = :gsk",
-          names: { "#gpk": names.indexPartitionKey, "#gsk": names.indexSortKey },
-          values: { ":gpk": keys[names.indexPartitionKey], ":gsk": keys[names.indexSortKey] },
-        },
-      },
-      "get session by token (GSI1)",
-      1,
-    )
+    const [item] = await findByIndexKeys(this.table, this.sessionKeys("-", sessionToken), "get session by token (GSI1)", 1)
     if (!item || typeof item.userId !== "string") return null
     return this.toRecord(item)
   }

@@ -21,6 +21,7 @@ import { absentOrOwnedBy, both, itemAbsent, itemPresent, ownedBy, setAndRemove }
 import { definedChanges, type StoredRecord } from "./stored-record.js"
 import { claimLabel, isConditionFailure, transact } from "./transactions.js"
 import type { IdentityScope } from "./identity-state.js"
+import { findByIndexKeys } from "./index-query.js"
 import {
   actionFailed,
   copyAttributes,
@@ -106,24 +107,11 @@ export class UserStore {
     // An empty email is never indexed nor claimed (see emailOf): no user has it, and it has no key to query.
     if (emailOf({ email }) === undefined) return null
     if (await this.scope.state.mode.copiesTrusted()) return this.getByEmailClaim(email)
-    const { names } = this.table
-    const gsi = this.indexKeys(email)
-    const items = await this.table.queryAll(
-      {
-        index: "gsi",
-        keyCondition: {
-          expression: "#gpk = :gpk AND #gsk = :gsk",
-          names: { "#gpk": names.indexPartitionKey, "#gsk": names.indexSortKey },
-          values: { ":gpk": gsi[names.indexPartitionKey], ":gsk": gsi[names.indexSortKey] },
-        },
-        limit: 2,
-      },
-      "get user by email",
-      1,
-    )
+    // Two: an index page may hold an item of another kind under the same keys (only another program would write one).
+    const items = await findByIndexKeys(this.table, this.indexKeys(email), "get user by email", 2)
     const found = items.find((item) => item.type === ITEM_TYPES.user)
     if (found) {
-      const state = userStateOf(found, names)
+      const state = userStateOf(found, this.table.names)
       return this.remember({ user: state.user, version: state.version })
     }
     const claim = await this.table.get(this.emailKey(email), "get email lookup")
