@@ -110,7 +110,7 @@ export function createCustomAdapter(settings: CustomAdapterSettings): AdapterFac
           await Promise.all(
             baseRecords.map(async (record, index) => {
               const value = record[fromField]
-              // A copy the base record's read already brought (a session's user snapshot) saves the read.
+              // A copy the base record's read already brought (a session's copy of its user) saves the read.
               const copy = one ? base.backend.joined?.(base.storedRecord(record), joined.modelKey, { from: base.storedField(fromField), to: joined.storedField(toField) }) : undefined
               const matches = copy
                 ? [joined.fromStored(copy)]

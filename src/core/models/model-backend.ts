@@ -25,7 +25,7 @@ export interface ModelBackend {
   /**
    * The record of `model` whose `on.to` equals `current[on.from]`, when the
    * read of `current` already brought a copy that is guaranteed current
-   * (a session's user snapshot); undefined: read it. Optional.
+   * (a session's copy of its user); undefined: read it. Optional.
    */
   joined?(current: StoredRecord, model: string, on: { from: string; to: string }): StoredRecord | undefined
   /** One conditional update adding `increment` and setting `set` (guarded like `remove`); undefined when the guard failed. */
