@@ -6,7 +6,7 @@
  * Better Auth app refusing the (max + 1)-th HTTP request with 429.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
-import { dynamoRateLimitStorage } from "../../src/better-auth/index.js"
+import { dynamoRateLimitStorage, dynamoSecondaryStorage } from "../../src/better-auth/index.js"
 import { TableClient } from "../../src/core/client/table-client.js"
 import { isDynamoAuthAdapterError } from "../../src/core/errors.js"
 import { RateLimitWindows, type RateLimitDecision, type RateLimitRule } from "../../src/core/kv/rate-limit-window.js"
@@ -232,5 +232,38 @@ describe("dynamoRateLimitStorage in a Better Auth app, over HTTP (auth.handler)"
     appTable.counter.reset()
     for (let n = 0; n < 5; n++) await auth.api.ok()
     expect(appTable.counter.total()).toBe(0)
+  })
+})
+
+describe("Better Auth's own secondary-storage limiter on dynamoSecondaryStorage (no customStorage)", () => {
+  let appTable: TestTable
+  let auth: ReturnType<typeof testBetterAuth>
+
+  beforeAll(async () => {
+    appTable = await createTestTable()
+    // With a secondary storage, Better Auth's rateLimit.storage defaults to "secondary-storage": it counts through increment.
+    auth = testBetterAuth(appTable.client, appTable.tableName, {
+      secondaryStorage: dynamoSecondaryStorage({ client: appTable.client, tableName: appTable.tableName }),
+      rateLimit: { enabled: true, window: 60, max: 3 },
+    })
+  })
+  afterAll(async () => {
+    await appTable.drop()
+  })
+
+  it("the 4th request is refused with 429; each request is one UpdateItem on the counter KV#<ip>|<path>, which keeps the expiry of its first request", async () => {
+    const statuses: number[] = []
+    const requestsPerCall: Record<string, number>[] = []
+    for (let n = 0; n < 4; n++) {
+      appTable.counter.reset()
+      const response = await auth.handler(new Request("http://localhost:3000/api/auth/ok", { headers: { "x-forwarded-for": "192.0.2.44" } }))
+      statuses.push(response.status)
+      requestsPerCall.push(appTable.counter.byCommand())
+    }
+    expect(statuses).toEqual([200, 200, 200, 429])
+    expect(requestsPerCall).toEqual([{ UpdateItem: 1 }, { UpdateItem: 1 }, { UpdateItem: 1 }, { UpdateItem: 1 }])
+    const counters = (await appTable.scanAll()).filter((item) => item.type === "KV")
+    expect(counters).toEqual([expect.objectContaining({ pk: "KV#192.0.2.44|/ok", value: 4 })])
+    expect(Number(counters[0]!.expires)).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000) + 60)
   })
 })
