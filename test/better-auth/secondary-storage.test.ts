@@ -6,6 +6,7 @@
  * explorer enumerates, and a real Better Auth app keeping its sessions there.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
+import { DynamoDBAdapter } from "../../src/authjs/index.js"
 import { dynamoSecondaryStorage } from "../../src/better-auth/index.js"
 import { TableClient } from "../../src/core/client/table-client.js"
 import { KeyValueStore } from "../../src/core/kv/key-value-store.js"
@@ -317,6 +318,20 @@ describe("dynamoSecondaryStorage in a Better Auth app (sessions in secondary sto
     // (GetItem), the emptied list and the entry (DeleteItem); Better Auth also lists the user's accounts (one Query on its partition).
     expect(appTable.counter.byCommand()).toEqual({ GetItem: 4, DeleteItem: 2, Query: 1 })
     expect(await auth.api.getSession({ headers, query: { disableCookieCache: true } })).toBeNull()
+  })
+
+  it("sessions in secondary storage are out of Auth.js's sight: Auth.js shares the user but finds no session, and a user it deletes keeps that session (with Better Auth's cached user) until the session expires", async () => {
+    const email = "out-of-sight@example.com"
+    const signUp = await auth.api.signUpEmail({ body: { email, password: "password-123", name: "Out Of Sight" }, returnHeaders: true })
+    const userId = signUp.response.user.id
+    const headers = cookieHeader(signUp.headers)
+    const authjs = DynamoDBAdapter(appTable.client, { tableName: appTable.tableName })
+    expect((await authjs.getUserByEmail(email))?.id).toBe(userId)
+    expect(await authjs.getSessionAndUser(signUp.response.token!)).toBeNull()
+    await authjs.deleteUser!(userId)
+    expect((await appTable.scanAll()).filter((item) => item.pk === `USER#${userId}`)).toEqual([])
+    const session = await auth.api.getSession({ headers, query: { disableCookieCache: true } })
+    expect(session?.user).toMatchObject({ id: userId, email })
   })
 
   it("an entry written with a 1 s TTL is gone for get after 2 s though DynamoDB's TTL has not deleted it", { timeout: 10_000 }, async () => {
