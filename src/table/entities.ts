@@ -37,6 +37,10 @@ export const ITEM_TYPES = {
    * its lookup items" (see `src/core/identity/table-mode.ts`). Never an auth record.
    */
   tableMeta: "TABLE_META",
+  /** pk = sk = `KV#<key>`: one entry of Better Auth's secondary storage (`src/core/kv/key-value-store.ts`). */
+  keyValue: "KV",
+  /** pk = sk = `RATE_LIMIT_WINDOW#<length ms>#<start ms>#<key>`: the request count of one rate-limit window (`src/core/kv/rate-limit-window.ts`). */
+  rateLimitWindow: "RATE_LIMIT_WINDOW",
 } as const
 
 const none = "none" as const
@@ -347,6 +351,45 @@ export function createTableMetaEntity(names: TableNames, client?: DynamoDBDocume
   })
 }
 
+/** An entry of a key-value store (Better Auth's secondary storage); `value` is a string, or a number for a counter. */
+export function createKeyValueEntity(names: TableNames, client?: DynamoDBDocumentClient) {
+  return createPointEntity(names, client, {
+    kind: ITEM_TYPES.keyValue,
+    attributes: {
+      key: { type: "string", required: true },
+      value: { type: "any" },
+      expires: { type: "number" },
+    },
+    accessPattern: "byKey",
+    composite: ["key"],
+    template: "KV#${key}",
+  })
+}
+
+/** The request count of one fixed rate-limit window; `window` is keyed by `rateLimitWindowOf`. */
+export function createRateLimitWindowEntity(names: TableNames, client?: DynamoDBDocumentClient) {
+  return createPointEntity(names, client, {
+    kind: ITEM_TYPES.rateLimitWindow,
+    attributes: {
+      window: { type: "string", required: true },
+      key: { type: "string" },
+      count: { type: "number" },
+      expires: { type: "number" },
+    },
+    accessPattern: "byWindow",
+    composite: ["window"],
+    template: "RATE_LIMIT_WINDOW#${window}",
+  })
+}
+
+/**
+ * The one composite of a rate-limit window's key: `<length ms>#<start ms>#<key>`.
+ * The numbers come first, so a `#` in the app's key cannot make two windows share one.
+ */
+export function rateLimitWindowOf(key: string, lengthMs: number, startMs: number): string {
+  return `${lengthMs}#${startMs}#${key}`
+}
+
 /** All core entities of one table. */
 export function createEntities(names: TableNames = { ...DEFAULT_TABLE_NAMES }, client?: DynamoDBDocumentClient) {
   return {
@@ -360,6 +403,8 @@ export function createEntities(names: TableNames = { ...DEFAULT_TABLE_NAMES }, c
     authenticator: createAuthenticatorEntity(names, client),
     authenticatorLookup: createAuthenticatorLookupEntity(names, client),
     tableMeta: createTableMetaEntity(names, client),
+    keyValue: createKeyValueEntity(names, client),
+    rateLimitWindow: createRateLimitWindowEntity(names, client),
   }
 }
 
