@@ -16,6 +16,8 @@ import type { IdentityScope } from "../core/identity/identity-state.js"
 import { validateWhere } from "../core/where/validate.js"
 import type { WhereCondition } from "../core/where/types.js"
 import type { TableNames } from "../table/names.js"
+import { deleteCascading } from "../core/models/cascade/delete-cascading.js"
+import { cascadePort, referenceGraphOf } from "./cascade-port.js"
 import { createSchemaFile } from "./create-schema.js"
 import { ModelRegistry, type ModelContext, type Row } from "./model-context.js"
 
@@ -68,6 +70,17 @@ export function createCustomAdapter(settings: CustomAdapterSettings): AdapterFac
       settings.layouts,
       settings.genericModels,
     )
+
+    // References between models (onDelete), honoured by delete and deleteMany.
+    const graph = referenceGraphOf(schema, (model) => {
+      try {
+        return getDefaultModelName(model)
+      } catch {
+        return model
+      }
+    })
+    const cascade = cascadePort(registry, settings.scanLogger)
+    const removeCascading = (scope: IdentityScope, context: ModelContext, current: Row) => deleteCascading(scope, graph, cascade, context.modelKey, current)
 
     const contextOf = (target: { model: string; modelKey?: string | undefined }): ModelContext =>
       registry.get(target.modelKey ?? getDefaultModelName(target.model))
@@ -194,14 +207,14 @@ export function createCustomAdapter(settings: CustomAdapterSettings): AdapterFac
         const context = contextOf({ model, modelKey })
         const scope = settings.scope()
         const matches = await find(context, whereOf(context, where), {}, scope)
-        await countSettled(matches, WRITE_CONCURRENCY, (current) => context.backend.remove(scope, context.storedRecord(current)))
+        await countSettled(matches, WRITE_CONCURRENCY, (current) => removeCascading(scope, context, current))
       },
 
       async deleteMany({ model, modelKey, where }) {
         const context = contextOf({ model, modelKey })
         const scope = settings.scope()
         const matches = await find(context, whereOf(context, where), {}, scope)
-        return countSettled(matches, WRITE_CONCURRENCY, (current) => context.backend.remove(scope, context.storedRecord(current)))
+        return countSettled(matches, WRITE_CONCURRENCY, (current) => removeCascading(scope, context, current))
       },
 
       async consumeOne({ model, modelKey, where }) {

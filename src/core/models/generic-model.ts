@@ -187,6 +187,7 @@ export class GenericModel {
         kind: "query",
         description: `Query ${this.names.indexName} ${this.layout.kind}#${index.field}#<value>`,
         keyFields: [index.field],
+        eventuallyConsistent: true,
         ...(index.sortField ? { orderedBy: index.sortField } : {}),
         fetch: async (keys, hint) => {
           const gsiPk = this.keys({ id: "-", [index.field]: keys[index.field], [GSI_SORT]: "-" })[this.names.indexPartitionKey]!

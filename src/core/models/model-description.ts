@@ -10,8 +10,15 @@ export interface FieldDescription {
   required?: boolean
   unique?: boolean
   index?: boolean
-  references?: { model: string; field: string }
+  references?: { model: string; field: string; onDelete?: ReferenceAction }
 }
+
+/**
+ * What happens to a record when the record it references is deleted, as in
+ * SQL (`ON DELETE …`). Better Auth's migrations default a reference without
+ * one to `cascade`; so does this library.
+ */
+export type ReferenceAction = "cascade" | "set null" | "set default" | "restrict" | "no action"
 
 export interface ModelDescription {
   /** The model's schema name (not renamed, not pluralised): the stable identity of its items. */

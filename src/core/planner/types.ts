@@ -29,6 +29,11 @@ export interface AccessPath {
   rangeField?: string
   /** A query path's records come ordered by this field (ascending), so sorting by it can be pushed down. */
   orderedBy?: string
+  /**
+   * The path reads GSI1, which lags behind writes on DynamoDB: a read that
+   * must see every committed write (a cascade's lookup) skips it.
+   */
+  eventuallyConsistent?: boolean
   /** Reads the candidates for these key values (a list for batchGet). Candidates are filtered afterwards. */
   fetch(keys: Readonly<Record<string, unknown>>, hint: FetchHint): Promise<PlannedRecord[]>
 }
