@@ -205,15 +205,8 @@ export const sessionBackend: ModelBackend = {
         kind: "batchGet",
         description: "BatchGetItem SESSION#<token>…",
         keyFields: ["sessionToken"],
-        fetch: async (k) => {
-          const tokens = (k.sessionToken as unknown[]).map(str)
-          const items = await table.batchGet(tokens.map((sessionToken) => table.keysOf("sessionToken", { sessionToken })), "get sessions")
-          const found = items.map((item) => sessions.fromTokenItem(item))
-          // Sessions written by the official adapter have no token item: look those up one by one.
-          const missing = tokens.filter((token) => !found.some((r) => r.sessionToken === token))
-          const legacy = await Promise.all(missing.map((token) => sessions.getWithoutTokenItem(token)))
-          return [...found, ...legacy.filter((r) => r !== null)]
-        },
+        // Token items (confirmed by their session items where the official adapter may write), GSI1 for sessions without one.
+        fetch: async (k) => sessions.readMany((k.sessionToken as unknown[]).map(str)),
       },
       {
         kind: "query",
