@@ -75,6 +75,8 @@ export const userBackend: ModelBackend = {
         kind: "query",
         description: "GetItem EMAIL#<email> lookup with its copy of the user (GSI1 Query first on a legacy table)",
         keyFields: ["email"],
+        // One person per email whatever its case: the claim is keyed by the normalized email, as both frameworks compare it.
+        caseInsensitiveKeys: ["email"],
         fetch: async (k) => recordOf(await users.getByEmail(str(k.email))),
       },
       { kind: "scan", description: "Scan type = USER", keyFields: [], fetch: async () => (await table.scanAll(typeIs(ITEM_TYPES.user), "scan users")).map(record) },

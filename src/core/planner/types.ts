@@ -23,6 +23,12 @@ export interface AccessPath {
   /** Fields that need a required, case-sensitive `eq` on a non-null value (or, for batchGet, `in`). */
   keyFields: readonly string[]
   /**
+   * Key fields the path matches whatever their case (an email: its claim is
+   * keyed by the normalized form). An `eq` on one is answered by the path
+   * with or without `mode: "insensitive"`, and re-checked case-insensitively.
+   */
+  caseInsensitiveKeys?: readonly string[]
+  /**
    * A range path also needs a required `lt`/`lte` on this field (a string
    * value); the fetch gets `{ operator, value }` under its name.
    */
