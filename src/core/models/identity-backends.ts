@@ -75,7 +75,7 @@ export const userBackend: ModelBackend = {
         kind: "query",
         description: "GetItem EMAIL#<email> lookup with its copy of the user (GSI1 Query first on a legacy table)",
         keyFields: ["email"],
-        // One person per email whatever its case: the claim is keyed by the normalized email, as both frameworks compare it.
+        // The claim is keyed by the normalized email: an insensitive eq is answered by it too (re-checked, so a sensitive eq stays exact).
         caseInsensitiveKeys: ["email"],
         fetch: async (k) => recordOf(await users.getByEmail(str(k.email))),
       },

@@ -47,7 +47,7 @@ function keysFor(path: AccessPath, required: readonly WhereCondition[]): { keys:
     const condition =
       path.kind === "batchGet"
         ? required.find((c) => c.field === field && (pinsList(c) || pinsValue(c)))
-        : required.find((c) => c.field === field && (pinsValue(c) || (anyCase && c.operator === "eq" && isKeyValue(c.value))))
+        : required.find((c) => c.field === field && (pinsValue(c) || (anyCase && c.operator === "eq" && c.mode === "insensitive" && isKeyValue(c.value))))
     if (!condition) return undefined
     keys[field] = path.kind === "batchGet" && !Array.isArray(condition.value) ? [condition.value] : condition.value
     used.push(condition)
@@ -61,13 +61,6 @@ function keysFor(path: AccessPath, required: readonly WhereCondition[]): { keys:
     used.push(bound)
   }
   return { keys, used }
-}
-
-/** `where` with each `eq` on a key field the path matches whatever its case re-checked the same way (see `caseInsensitiveKeys`). */
-function matchedAnyCase(path: AccessPath, where: readonly WhereCondition[]): readonly WhereCondition[] {
-  const fields = path.caseInsensitiveKeys
-  if (!fields?.length) return where
-  return where.map((c) => (c.operator === "eq" && fields.includes(c.field) ? { ...c, mode: "insensitive" as const } : c))
 }
 
 export interface PlanQueryInput {
@@ -102,7 +95,7 @@ export function planQuery({ model, paths, where, options = {}, logger }: PlanQue
     } else if (answeredByKey && sort && sort.field === path.orderedBy) {
       hint.direction = sort.direction
     }
-    return { model, path, keys: match.keys, where: matchedAnyCase(path, where), hint, options }
+    return { model, path, keys: match.keys, where, hint, options }
   }
   throw new Error(`No access path for model ${model}: every model needs a scan path.`)
 }
