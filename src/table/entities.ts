@@ -230,6 +230,23 @@ export function createVerificationTokenEntity(names: TableNames, client?: Dynamo
   )
 }
 
+/**
+ * The form of an email in its claim key (`EMAIL#<normalized>`): emails
+ * identify people case-insensitively, so `Alice@Example.COM` and
+ * `alice@example.com` are one claim. It is ECMAScript's
+ * `String.prototype.toLowerCase()` (Unicode's default, locale-independent
+ * lowercasing) and nothing more, because that is exactly what Better Auth and
+ * Auth.js apply on their own flows: anything coarser (NFC/NFKC, case folding
+ * such as `ß` → `ss`, trimming) could merge two mailboxes a mail server tells
+ * apart, and a magic link for one would then sign in the other; anything
+ * finer brings back one user per framework. The stored `email` and the
+ * official GSI1 keys (`USER#<email>`) keep the email as given.
+ */
+export function normalizeEmail(email: string): string {
+  return email.toLowerCase()
+}
+
+/** The claim of an email; build its key from `normalizeEmail(email)`, never from the email as given. */
 export function createEmailLookupEntity(names: TableNames, client?: DynamoDBDocumentClient) {
   return createPointEntity(names, client, {
     kind: ITEM_TYPES.emailLookup,

@@ -120,11 +120,20 @@ describe("access paths on DynamoDB Local", () => {
   it("a read no key answers is a Scan, correct, and warned about with the model and fields", async () => {
     await newUser("MiXeD@Example.com")
     counter.reset()
-    const found = await adapter.findMany({ model: "user", where: [{ field: "email", value: "mixed@example.com", mode: "insensitive" }] })
-    expect(found).toHaveLength(1)
+    const found = await adapter.findMany({ model: "user", where: [{ field: "name", value: "nobody at all", mode: "insensitive" }] })
+    expect(found).toHaveLength(0)
     expect(counter.byCommand()).toEqual({ Scan: 1 })
     expect(warnings).toHaveLength(1)
-    expect(warnings[0]!.details).toEqual({ model: "user", fields: ["email"] })
+    expect(warnings[0]!.details).toEqual({ model: "user", fields: ["name"] })
+  })
+
+  it("an insensitive email eq is the email claim (one GetItem, no Scan): emails are claimed normalized; a sensitive one stays exact", async () => {
+    await newUser("CaSe@Example.com")
+    counter.reset()
+    expect(await adapter.findMany({ model: "user", where: [{ field: "email", value: "case@example.com", mode: "insensitive" }] })).toHaveLength(1)
+    expect(counter.byCommand()).toEqual({ GetItem: 1 })
+    expect(await adapter.findMany({ model: "user", where: [{ field: "email", value: "case@example.com" }] })).toHaveLength(0)
+    expect(warnings).toEqual([])
   })
 
   it("without debugLogs a Scan is not logged", async () => {

@@ -75,6 +75,8 @@ export const userBackend: ModelBackend = {
         kind: "query",
         description: "GetItem EMAIL#<email> lookup with its copy of the user (GSI1 Query first on a legacy table)",
         keyFields: ["email"],
+        // The claim is keyed by the normalized email: an insensitive eq is answered by it too (re-checked, so a sensitive eq stays exact).
+        caseInsensitiveKeys: ["email"],
         fetch: async (k) => recordOf(await users.getByEmail(str(k.email))),
       },
       { kind: "scan", description: "Scan type = USER", keyFields: [], fetch: async () => (await table.scanAll(typeIs(ITEM_TYPES.user), "scan users")).map(record) },
@@ -205,15 +207,8 @@ export const sessionBackend: ModelBackend = {
         kind: "batchGet",
         description: "BatchGetItem SESSION#<token>…",
         keyFields: ["sessionToken"],
-        fetch: async (k) => {
-          const tokens = (k.sessionToken as unknown[]).map(str)
-          const items = await table.batchGet(tokens.map((sessionToken) => table.keysOf("sessionToken", { sessionToken })), "get sessions")
-          const found = items.map((item) => sessions.fromTokenItem(item))
-          // Sessions written by the official adapter have no token item: look those up one by one.
-          const missing = tokens.filter((token) => !found.some((r) => r.sessionToken === token))
-          const legacy = await Promise.all(missing.map((token) => sessions.getWithoutTokenItem(token)))
-          return [...found, ...legacy.filter((r) => r !== null)]
-        },
+        // Token items (confirmed by their session items where the official adapter may write), GSI1 for sessions without one.
+        fetch: async (k) => sessions.readMany((k.sessionToken as unknown[]).map(str)),
       },
       {
         kind: "query",

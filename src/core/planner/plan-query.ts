@@ -43,10 +43,11 @@ function keysFor(path: AccessPath, required: readonly WhereCondition[]): { keys:
   const keys: Record<string, unknown> = {}
   const used: WhereCondition[] = []
   for (const field of path.keyFields) {
+    const anyCase = path.caseInsensitiveKeys?.includes(field) === true
     const condition =
       path.kind === "batchGet"
         ? required.find((c) => c.field === field && (pinsList(c) || pinsValue(c)))
-        : required.find((c) => c.field === field && pinsValue(c))
+        : required.find((c) => c.field === field && (pinsValue(c) || (anyCase && c.operator === "eq" && c.mode === "insensitive" && isKeyValue(c.value))))
     if (!condition) return undefined
     keys[field] = path.kind === "batchGet" && !Array.isArray(condition.value) ? [condition.value] : condition.value
     used.push(condition)

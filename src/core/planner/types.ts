@@ -23,6 +23,13 @@ export interface AccessPath {
   /** Fields that need a required, case-sensitive `eq` on a non-null value (or, for batchGet, `in`). */
   keyFields: readonly string[]
   /**
+   * Key fields the path finds whatever their case (an email: its claim is
+   * keyed by the normalized form), so an `eq` with `mode: "insensitive"` on
+   * one is answered by the path instead of a Scan. Candidates are re-checked
+   * as always: a sensitive `eq` (Better Auth's default) stays exact.
+   */
+  caseInsensitiveKeys?: readonly string[]
+  /**
    * A range path also needs a required `lt`/`lte` on this field (a string
    * value); the fetch gets `{ operator, value }` under its name.
    */
