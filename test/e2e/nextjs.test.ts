@@ -128,8 +128,10 @@ function appEnvironment(settings: Record<string, string>): NodeJS.ProcessEnv {
   }
 }
 
-async function nextBuild(env: NodeJS.ProcessEnv): Promise<void> {
+/** Runs `next build` to the end; `track` learns of the process at once, so that `afterAll` can stop it whatever happens. */
+async function nextBuild(env: NodeJS.ProcessEnv, track: (build: NextProcess) => void): Promise<void> {
   const build = new NextProcess(["build"], env)
+  track(build)
   const timer = setTimeout(() => build.signal("SIGKILL"), BUILD_TIMEOUT_MS)
   const code = await build.exited
   clearTimeout(timer)
@@ -159,6 +161,7 @@ if (unavailable) console.warn(`Skipping the Next.js example test: ${unavailable}
 describe.skipIf(unavailable !== undefined)("the Next.js example (next build, next start) in headless Chromium", () => {
   let table: TestTable | undefined
   let idp: OidcIdp | undefined
+  let build: NextProcess | undefined
   let server: NextProcess | undefined
   let origin = ""
   let env: NodeJS.ProcessEnv = {}
@@ -185,7 +188,7 @@ describe.skipIf(unavailable !== undefined)("the Next.js example (next build, nex
       // Auth.js needs no URL: it takes the request's. Better Auth's server actions have no request to take it from.
       BETTER_AUTH_URL: origin,
     })
-    await nextBuild(env)
+    await nextBuild(env, (started) => (build = started))
   }, BUILD_TIMEOUT_MS + 30_000)
 
   beforeAll(async () => {
@@ -205,6 +208,7 @@ describe.skipIf(unavailable !== undefined)("the Next.js example (next build, nex
   afterAll(async () => {
     await context?.close()
     if (profile) rmSync(profile, { recursive: true, force: true })
+    await build?.stop()
     await server?.stop()
     await idp?.stop()
     await table?.drop()
