@@ -21,6 +21,7 @@ import { TableClient } from "../core/client/table-client.js"
 import { BufferedTable } from "../core/transaction/buffered-table.js"
 import { resolveTableNames } from "../table/names.js"
 import { createCustomAdapter } from "./custom-adapter.js"
+import { withCaseInsensitiveEmailLookups } from "./email-lookups.js"
 import type { SingleTableAdapterOptions } from "./options.js"
 
 export const ADAPTER_ID = "dynamodb-single-table"
@@ -90,6 +91,6 @@ export function singleTableAdapter(options: SingleTableAdapterOptions = {}): (be
   })
   return (betterAuthOptions: BetterAuthOptions) => {
     lazyOptions = betterAuthOptions
-    return factory(betterAuthOptions)
+    return withCaseInsensitiveEmailLookups(factory(betterAuthOptions))
   }
 }

@@ -127,12 +127,14 @@ describe("access paths on DynamoDB Local", () => {
     expect(warnings[0]!.details).toEqual({ model: "user", fields: ["name"] })
   })
 
-  it("an insensitive email eq is the email claim (one GetItem, no Scan): emails are claimed normalized; a sensitive one stays exact", async () => {
+  it("an email eq naming no mode, or insensitive, is the email claim (one GetItem, no Scan): emails are claimed normalized; an explicit sensitive one stays exact", async () => {
     await newUser("CaSe@Example.com")
     counter.reset()
     expect(await adapter.findMany({ model: "user", where: [{ field: "email", value: "case@example.com", mode: "insensitive" }] })).toHaveLength(1)
     expect(counter.byCommand()).toEqual({ GetItem: 1 })
-    expect(await adapter.findMany({ model: "user", where: [{ field: "email", value: "case@example.com" }] })).toHaveLength(0)
+    // Better Auth's own lookups name no mode: the email identifies the person whatever its case.
+    expect(await adapter.findMany({ model: "user", where: [{ field: "email", value: "case@example.com" }] })).toHaveLength(1)
+    expect(await adapter.findMany({ model: "user", where: [{ field: "email", value: "case@example.com", mode: "sensitive" }] })).toHaveLength(0)
     expect(warnings).toEqual([])
   })
 

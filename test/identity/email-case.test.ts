@@ -62,9 +62,12 @@ describe("on a table made by create-table (the fast path)", () => {
   it("an Auth.js user Alice@Example.COM takes Better Auth's alice@example.com: a second sign-up is refused", async () => {
     const alice = await context.ours.createUser({ id: "alice", email: "Alice@Example.COM", emailVerified: null })
 
-    // Better Auth's own lookup is a sensitive eq (its adapter contract): exact. An insensitive one is the claim.
-    expect(await (await internal()).findUserByEmail("alice@example.com")).toBeNull()
+    // Better Auth's own lookup (a where naming no mode) finds the Auth.js user through the claim; so does an insensitive one.
+    expect((await (await internal()).findUserByEmail("alice@example.com"))?.user.id).toBe(alice.id)
     expect((await findAnyCase("alice@example.com"))?.id).toBe(alice.id)
+    // An exact comparison asked for explicitly stays exact.
+    const exact = await (await context.betterAuth.$context).adapter.findOne({ model: "user", where: [{ field: "email", value: "alice@example.com", mode: "sensitive" }] })
+    expect(exact).toBeNull()
     // Its sign-up claims the normalized email, which the Auth.js user holds: refused, no second user.
     await expect(signUp("alice@example.com")).rejects.toMatchObject({ statusCode: 422 })
     expect((await users("alice@example.com")).map((u) => u.id)).toEqual(["alice"])
