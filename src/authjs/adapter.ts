@@ -44,12 +44,13 @@ export interface DynamoDBAdapterOptions extends TableNameOptions {
    * (getUserByAccount, getAccount, getSessionAndUser, …) is confirmed through
    * GSI1 before the answer is "none".
    * - `"auto"` (default): the table's metadata item decides. `createTable`
-   *   writes it on a table it creates, `backfill --mark-complete` on a legacy
-   *   table once every lookup is written; without it, misses fall back.
+   *   writes it on a table it creates, an adapter on a table it finds empty
+   *   (tables made by IaC or a plain CreateTable), `backfill --mark-complete`
+   *   on a legacy table once every lookup is written; without it, misses fall back.
    *   Read once per adapter (re-read at most every 5 minutes while missing).
    * - `"none"`: never fall back: one GetItem per miss.
-   * - `"present"`: always fall back: while the official adapter still writes
-   *   to the table, even one that has the metadata item.
+   * - `"present"`: always fall back, and never mark an empty table: while the
+   *   official adapter still writes to the table, even one that has the metadata item.
    */
   legacyItems?: LegacyItems
 }
