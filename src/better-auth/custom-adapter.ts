@@ -190,7 +190,8 @@ export function createCustomAdapter(settings: CustomAdapterSettings): AdapterFac
         const [current] = await find(context, whereOf(context, where), { limit: 1 }, scope)
         if (!current) return null
         const changes = logicalData(context, update as Row)
-        const updated = await context.backend.update(scope, context.storedRecord(current), context.toStored(changes))
+        const stored = context.storedRecord(current)
+        const updated = await context.backend.update(scope, stored, context.toStoredChanges(changes, stored))
         return updated ? (context.physicalRow(context.fromStored(updated)) as never) : null
       },
 
@@ -198,8 +199,11 @@ export function createCustomAdapter(settings: CustomAdapterSettings): AdapterFac
         const context = contextOf({ model, modelKey })
         const scope = settings.scope()
         const matches = await find(context, whereOf(context, where), {}, scope)
-        const changes = context.toStored(logicalData(context, update))
-        return countSettled(matches, WRITE_CONCURRENCY, (current) => context.backend.update(scope, context.storedRecord(current), changes))
+        const changes = logicalData(context, update)
+        return countSettled(matches, WRITE_CONCURRENCY, (current) => {
+          const stored = context.storedRecord(current)
+          return context.backend.update(scope, stored, context.toStoredChanges(changes, stored))
+        })
       },
 
       async delete({ model, modelKey, where }) {
