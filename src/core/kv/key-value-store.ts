@@ -17,9 +17,13 @@
  *   condition tested against the item as the previous write left it.
  * - `set` is an unconditional PutItem: it replaces the whole item (value and
  *   expiry), whatever was there, live or expired.
- * - `getAndDelete` is one DeleteItem returning the old item: of concurrent
- *   calls on one entry exactly one receives it, and a `set` is either before
- *   the delete (then returned and removed) or after it (then kept).
+ * - `getAndDelete` is one DeleteItem conditioned on the item being present,
+ *   returning the old item: of concurrent calls on one entry exactly one
+ *   receives it (the others' condition fails: null), and a `set` is either
+ *   before the delete (then returned and removed) or after it (then kept).
+ *   The condition is what makes it exactly one: DynamoDB Local answered an
+ *   unconditional DeleteItem with ALL_OLD to two of thirty concurrent callers
+ *   in 17 of 30 rounds, a conditional one never (../shared/notes).
  * - `increment(key, ttl)` follows Better Auth's contract: an absent (or
  *   expired) entry becomes 1 with the TTL; a live one goes up by one and
  *   keeps its expiry (the TTL applies on creation only). Its first request is
@@ -44,6 +48,7 @@
 import { DynamoAuthAdapterError } from "../errors.js"
 import type { Item, ItemTable, Key } from "../client/requests.js"
 import { isConditionFailure } from "../identity/transactions.js"
+import { itemPresent } from "../identity/conditions.js"
 import { ITEM_TYPES } from "../../table/entities.js"
 import { absentOrExpiringLater, expired, expiresAfter, isLive, presentWithoutExpiry, type Clock } from "./expiry.js"
 
@@ -98,8 +103,10 @@ export class KeyValueStore {
   /** Removes `key` and returns its live value (null when absent or expired), atomically. One DeleteItem returning the old item. */
   async getAndDelete(key: string): Promise<string | null> {
     const what = `getAndDelete KV ${key}`
-    const old = await this.table.write({ kind: "delete", key: this.keyOf(key, what), label: what }, what)
-    return this.valueOf(old, this.now())
+    const deleted = await this.attempt(what, () =>
+      this.table.write({ kind: "delete", key: this.keyOf(key, what), condition: itemPresent(this.table.names), label: what }, what),
+    )
+    return deleted.applied ? this.valueOf(deleted.item, this.now()) : null
   }
 
   /**
