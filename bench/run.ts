@@ -23,6 +23,7 @@ import { renderResults } from "./support/report.js"
 import { authjsSubjects, OURS, type SubjectTable } from "./subjects.js"
 import { betterAuthFlows, createBenchAuth } from "./flows/better-auth.js"
 import { createRateLimitedAuth, rateLimitFlows } from "./flows/rate-limit.js"
+import { betterAuthPluginFlows, createPluginBenchAuth } from "./flows/better-auth-plugins.js"
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true"
 
@@ -72,6 +73,16 @@ try {
   for (const flow of rateLimitFlows) {
     process.stdout.write(`${flow.name} … `)
     const flowResults = await measureFlow(flow, [rateLimited], { iterations, throughputFlows })
+    results.push(...flowResults)
+    console.log(flowResults.map((r) => `${r.medianMs.toFixed(2)} ms`).join(", "))
+  }
+
+  // The plugins' hot paths, on a table of their own.
+  const plugins = await makeSubjectTable("better-auth-plugins")
+  const pluginSubject = { name: OURS, adapter: createPluginBenchAuth(plugins.client, plugins.tableName), counter: plugins.counter }
+  for (const flow of betterAuthPluginFlows) {
+    process.stdout.write(`${flow.name} … `)
+    const flowResults = await measureFlow(flow, [pluginSubject], { iterations, throughputFlows })
     results.push(...flowResults)
     console.log(flowResults.map((r) => `${r.medianMs.toFixed(2)} ms`).join(", "))
   }

@@ -12,6 +12,8 @@ import type { ModelLayoutOptions } from "../core/models/model-description.js"
 import { executeQuery } from "../core/planner/execute-query.js"
 import { planQuery } from "../core/planner/plan-query.js"
 import type { QueryOptions } from "../core/planner/types.js"
+import type { ScanPolicy } from "../core/planner/plan-query.js"
+import { storedName } from "../core/field-map.js"
 import type { IdentityScope } from "../core/identity/identity-state.js"
 import { validateWhere } from "../core/where/validate.js"
 import type { WhereCondition } from "../core/where/types.js"
@@ -24,8 +26,10 @@ import { ModelRegistry, type ModelContext, type Row } from "./model-context.js"
 export interface CustomAdapterSettings {
   names: TableNames
   scope: () => IdentityScope
-  /** Receives Scan warnings; undefined when debug logs are off. */
+  /** Receives Scan warnings. */
   scanLogger: Logger | undefined
+  /** What a read only a Scan answers does (`options.scans`). */
+  scans: ScanPolicy
   layouts: Readonly<Record<string, ModelLayoutOptions>>
   /** Shared across adapter instances: runtime entities are costly to rebuild. */
   genericModels: Map<string, GenericModel>
@@ -82,6 +86,15 @@ export function createCustomAdapter(settings: CustomAdapterSettings): AdapterFac
     const cascade = cascadePort(registry, settings.scanLogger)
     const removeCascading = (scope: IdentityScope, context: ModelContext, current: Row) => deleteCascading(scope, graph, cascade, context.modelKey, current)
 
+    // The user's unique fields besides the email, claimed in the user store's own transactions.
+    const uniqueUserFields = Object.entries(schema.user?.fields ?? {})
+      .filter(([field, attribute]) => attribute.unique && field !== "email")
+      .map(([field]) => storedName("user", "betterAuth", field))
+    const scopeOf = (): IdentityScope => {
+      const base = settings.scope()
+      return uniqueUserFields.length ? { ...base, uniqueUserFields } : base
+    }
+
     const contextOf = (target: { model: string; modelKey?: string | undefined }): ModelContext =>
       registry.get(target.modelKey ?? getDefaultModelName(target.model))
 
@@ -104,8 +117,8 @@ export function createCustomAdapter(settings: CustomAdapterSettings): AdapterFac
       }
     }
 
-    const find = async (context: ModelContext, where: WhereCondition[], options: QueryOptions, scope = settings.scope()): Promise<Row[]> => {
-      const plan = planQuery({ model: context.modelKey, paths: context.paths(scope), where, options, ...(settings.scanLogger ? { logger: settings.scanLogger } : {}) })
+    const find = async (context: ModelContext, where: WhereCondition[], options: QueryOptions, scope = scopeOf()): Promise<Row[]> => {
+      const plan = planQuery({ model: context.modelKey, paths: context.paths(scope), where, options, scans: settings.scans, ...(settings.scanLogger ? { logger: settings.scanLogger } : {}) })
       return executeQuery(plan)
     }
 
@@ -152,7 +165,7 @@ export function createCustomAdapter(settings: CustomAdapterSettings): AdapterFac
         const record = logicalData(context, data)
         if (record.id === undefined || record.id === null || record.id === "") record.id = randomUUID()
         record.id = String(record.id)
-        await context.backend.create(settings.scope(), context.toStored(record))
+        await context.backend.create(scopeOf(), context.toStored(record))
         return context.physicalRow(record) as typeof data
       },
 
@@ -186,7 +199,7 @@ export function createCustomAdapter(settings: CustomAdapterSettings): AdapterFac
 
       async update({ model, modelKey, where, update }) {
         const context = contextOf({ model, modelKey })
-        const scope = settings.scope()
+        const scope = scopeOf()
         const [current] = await find(context, whereOf(context, where), { limit: 1 }, scope)
         if (!current) return null
         const changes = logicalData(context, update as Row)
@@ -197,7 +210,7 @@ export function createCustomAdapter(settings: CustomAdapterSettings): AdapterFac
 
       async updateMany({ model, modelKey, where, update }) {
         const context = contextOf({ model, modelKey })
-        const scope = settings.scope()
+        const scope = scopeOf()
         const matches = await find(context, whereOf(context, where), {}, scope)
         const changes = logicalData(context, update)
         return countSettled(matches, WRITE_CONCURRENCY, (current) => {
@@ -209,21 +222,21 @@ export function createCustomAdapter(settings: CustomAdapterSettings): AdapterFac
       async delete({ model, modelKey, where }) {
         if (where.length === 0) return
         const context = contextOf({ model, modelKey })
-        const scope = settings.scope()
+        const scope = scopeOf()
         const matches = await find(context, whereOf(context, where), {}, scope)
         await countSettled(matches, WRITE_CONCURRENCY, (current) => removeCascading(scope, context, current))
       },
 
       async deleteMany({ model, modelKey, where }) {
         const context = contextOf({ model, modelKey })
-        const scope = settings.scope()
+        const scope = scopeOf()
         const matches = await find(context, whereOf(context, where), {}, scope)
         return countSettled(matches, WRITE_CONCURRENCY, (current) => removeCascading(scope, context, current))
       },
 
       async consumeOne({ model, modelKey, where }) {
         const context = contextOf({ model, modelKey })
-        const scope = settings.scope()
+        const scope = scopeOf()
         const conditions = whereOf(context, where)
         const guard = [...new Set(conditions.map((c) => context.storedField(c.field)))]
         for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
@@ -237,7 +250,7 @@ export function createCustomAdapter(settings: CustomAdapterSettings): AdapterFac
 
       async incrementOne({ model, modelKey, where, increment, set }) {
         const context = contextOf({ model, modelKey })
-        const scope = settings.scope()
+        const scope = scopeOf()
         const conditions = whereOf(context, where)
         const deltas = logicalData(context, increment) as Record<string, number>
         const assignments = logicalData(context, set ?? {})

@@ -141,7 +141,7 @@ export class ModelRegistry {
       const description = describeModel(modelKey, this.schema)
       const layout = resolveGenericLayout(description, this.layouts[modelKey])
       // Entities are rebuilt only when the layout changes (Better Auth rebuilds the adapter often).
-      const cacheKey = JSON.stringify([this.names, layout.kind, layout.index, layout.ttlField, [...layout.fields]])
+      const cacheKey = JSON.stringify([this.names, layout.kind, layout.index, layout.ttlField, [...layout.fields], layout.unique, layout.lookups, layout.listedWhole, layout.range])
       let model = this.genericModels.get(cacheKey)
       if (!model) {
         model = new GenericModel(this.names, layout)

@@ -41,6 +41,10 @@ export const ITEM_TYPES = {
   keyValue: "KV",
   /** pk = sk = `RATE_LIMIT_WINDOW#<length ms>#<start ms>#<key>`: the request count of one rate-limit window (`src/core/kv/rate-limit-window.ts`). */
   rateLimitWindow: "RATE_LIMIT_WINDOW",
+  /** pk = sk = `UNIQUE#<KIND>#<fields>#<value>`: claims a value of a `unique` field for one record (see `core/identity/unique-claims.ts`). */
+  uniqueClaim: "UNIQUE",
+  /** pk = `INDEX#<KIND>#<fields>#<value>`, sk = `<id>`: one record under one value of an indexed field, written in the record's transaction. */
+  indexEntry: "INDEX",
 } as const
 
 const none = "none" as const
@@ -405,6 +409,39 @@ export function createRateLimitWindowEntity(names: TableNames, client?: DynamoDB
  */
 export function rateLimitWindowOf(key: string, lengthMs: number, startMs: number): string {
   return `${lengthMs}#${startMs}#${key}`
+}
+
+/**
+ * A claim on a unique value. The one composite is `<KIND>#<fields>#<value>`
+ * (see `uniqueClaimOf` in `core/identity/unique-claims.ts`). Not part of
+ * `createEntities`: its key builder is made where claims are planned.
+ */
+export function createUniqueClaimEntity(names: TableNames, client?: DynamoDBDocumentClient) {
+  return createPointEntity(names, client, {
+    kind: ITEM_TYPES.uniqueClaim,
+    attributes: { claim: { type: "string", required: true }, ownerId: { type: "string", required: true } },
+    accessPattern: "byClaim",
+    composite: ["claim"],
+    template: "UNIQUE#${claim}",
+  })
+}
+
+/** An index entry: all records with one value of an indexed field share a partition, one entry (sk = id) each. */
+export function createIndexEntryEntity(names: TableNames, client?: DynamoDBDocumentClient) {
+  const k = keyFields(names)
+  return new Entity(
+    {
+      model: model(ITEM_TYPES.indexEntry),
+      attributes: { entryPartition: { type: "string", required: true }, id: { type: "string", required: true } },
+      indexes: {
+        byValue: {
+          pk: { field: k.pk, composite: ["entryPartition"], template: "INDEX#${entryPartition}", casing: none },
+          sk: { field: k.sk, composite: ["id"], template: "${id}", casing: none },
+        },
+      },
+    },
+    config(names, client, true),
+  )
 }
 
 /** All core entities of one table. */

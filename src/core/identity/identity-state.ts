@@ -33,6 +33,13 @@ export interface IdentityScope {
   readonly table: ItemTable
   readonly state: IdentityState
   readonly buffer?: BufferedTable
+  /**
+   * Stored names of the user fields the running schema declares `unique`,
+   * besides the email (a username, a phone number): each value is claimed
+   * in the user's own transactions (`user-unique-claims.ts`). Empty or
+   * absent for a front-end whose schema has none (Auth.js).
+   */
+  readonly uniqueUserFields?: readonly string[]
 }
 
 /** The scope of the adapter's own client. */

@@ -30,6 +30,7 @@ import { definedChanges, type StoredRecord } from "./stored-record.js"
 import { claimLabel, isConditionFailure, transact } from "./transactions.js"
 import type { IdentityScope } from "./identity-state.js"
 import { findByIndexKeys } from "./index-query.js"
+import { UserUniqueClaims } from "./user-unique-claims.js"
 import {
   actionFailed,
   copyAttributes,
@@ -60,7 +61,12 @@ export interface NewStoredUser extends StoredRecord {
 const NOT_SETTABLE = ["id", USER_VERSION, USER_LINKS]
 
 export class UserStore {
-  constructor(private readonly scope: IdentityScope) {}
+  /** The claims of the schema's other unique user fields (username, phone number), written in this store's transactions. */
+  private readonly uniqueClaims: UserUniqueClaims
+
+  constructor(private readonly scope: IdentityScope) {
+    this.uniqueClaims = new UserUniqueClaims(scope)
+  }
 
   private get table() {
     return this.scope.table
@@ -179,6 +185,7 @@ export class UserStore {
       const copy = withCopy ? { user: { ...record, id: user.id }, version: 0 } : undefined
       actions.push(this.planClaimEmail(email, user.id, staleEmailOwner, copy))
     }
+    actions.push(...this.uniqueClaims.plan(user.id, undefined, record))
     return actions
   }
 
@@ -235,7 +242,7 @@ export class UserStore {
     for (const action of this.planCreate(user)) assertWriteFits(action, this.table.names)
     const withCopy = await this.scope.state.mode.copiesTrusted()
     await this.assertNoLegacyHolder(emailOf(user), user.id)
-    await this.withStaleClaimRepair(emailOf(user), (stale) => transact(this.table, this.planCreate(user, stale, withCopy), "create user"))
+    await this.uniqueClaims.run(() => this.withStaleClaimRepair(emailOf(user), (stale) => transact(this.table, this.planCreate(user, stale, withCopy), "create user")))
     return this.remember({ user: { ...definedChanges(user, NOT_SETTABLE.slice(1)), id: user.id }, version: 0 })
   }
 
@@ -273,6 +280,7 @@ export class UserStore {
       if (oldEmail !== undefined) actions.push(this.planReleaseEmail(oldEmail, id))
       if (newEmail !== undefined) actions.push(this.planClaimEmail(newEmail, id, staleEmailOwner, next))
     }
+    actions.push(...this.uniqueClaims.plan(id, current.user, next.user))
     return actions
   }
 
@@ -302,10 +310,10 @@ export class UserStore {
     if ("email" in set) await this.assertNoLegacyHolder(emailOf(set), id)
     const copies = await this.scope.state.mode.copiesMayExist()
     if (copies) {
-      const written = await this.updateAtomically(id, set)
+      const written = await this.uniqueClaims.run(() => this.updateAtomically(id, set))
       if (written) return this.remember(written)
     }
-    const written = await this.writeUser(id, set)
+    const written = await this.uniqueClaims.run(() => this.writeUser(id, set))
     if (copies) await this.refreshAfter(written)
     return this.remember(written)
   }
@@ -316,7 +324,8 @@ export class UserStore {
    * planned again when the user changed meanwhile.
    */
   private async writeUser(id: string, set: StoredRecord): Promise<VersionedUser> {
-    if (!("email" in set)) return this.writeUserFields(id, set)
+    // A claimed field (email, username, …) needs the value it replaces: read first, conditioned on the version.
+    if (!("email" in set) && !this.uniqueClaims.touches(set)) return this.writeUserFields(id, set)
     for (let attempt = 1; ; attempt++) {
       const current = await this.readState(id)
       if (!current) throw notFound(id)
@@ -503,6 +512,7 @@ export class UserStore {
     const actions: WriteAction[] = [{ kind: "delete", key: this.userKey(current.user.id), condition, label: `delete user ${current.user.id}` }]
     const email = emailOf(current.user)
     if (email !== undefined) actions.push(this.planReleaseEmail(email, current.user.id))
+    actions.push(...this.uniqueClaims.plan(current.user.id, current.user, undefined))
     return actions
   }
 

@@ -22,6 +22,7 @@ import type { Expression, Item } from "../client/table-client.js"
 import { DynamoAuthAdapterError } from "../errors.js"
 import type { ModelBackend, StoredRecord } from "./model-backend.js"
 import { findAccountById } from "../identity/account-id-lookup.js"
+import { UniqueClaims, uniqueValueOf } from "../identity/unique-claims.js"
 
 function typeIs(kind: string): Expression {
   return { expression: "#type = :type", names: { "#type": "type" }, values: { ":type": kind } }
@@ -79,6 +80,22 @@ export const userBackend: ModelBackend = {
         caseInsensitiveKeys: ["email"],
         fetch: async (k) => recordOf(await users.getByEmail(str(k.email))),
       },
+      // Each unique field (username, phoneNumber): its claim, then the user by key, checked to still hold the value.
+      ...(scope.uniqueUserFields ?? [])
+        .filter((field) => field !== "email")
+        .map(
+          (field): AccessPath => ({
+            kind: "get",
+            description: `GetItem UNIQUE#USER#${field}#<value> claim, then the user`,
+            keyFields: [field],
+            fetch: async (k) => {
+              const value = uniqueValueOf("user", ITEM_TYPES.user, [field], k)
+              const owner = value && (await new UniqueClaims(table.names).ownerOf(table, value, `get user by ${field}`))
+              const found = owner ? await users.get(owner.id) : null
+              return found && String(found.user[field]) === String(k[field]) ? [found.user] : []
+            },
+          }),
+        ),
       { kind: "scan", description: "Scan type = USER", keyFields: [], fetch: async () => (await table.scanAll(typeIs(ITEM_TYPES.user), "scan users")).map(record) },
     ]
   },

@@ -14,10 +14,12 @@ export interface FetchHint {
 
 /**
  * One way to read a model's records, cheapest first: a GetItem, a
- * BatchGetItem, a Query on the table or GSI1, or a Scan.
+ * BatchGetItem, a Query on the table or GSI1, a listing of the model's own
+ * records (a Query of its partition: every record of the model, nothing
+ * else), or a Scan (every item of the table).
  */
 export interface AccessPath {
-  kind: "get" | "batchGet" | "query" | "scan"
+  kind: "get" | "batchGet" | "query" | "list" | "scan"
   /** For logs and tests: "GetItem VERIFICATION#<id>", "Query GSI1 identifier". */
   description: string
   /** Fields that need a required, case-sensitive `eq` on a non-null value (or, for batchGet, `in`). */
@@ -31,7 +33,7 @@ export interface AccessPath {
   caseInsensitiveKeys?: readonly string[]
   /**
    * A range path also needs a required `lt`/`lte` on this field (a string
-   * value); the fetch gets `{ operator, value }` under its name.
+   * or number value); the fetch gets `{ operator, value }` under its name.
    */
   rangeField?: string
   /** A query path's records come ordered by this field (ascending), so sorting by it can be pushed down. */
