@@ -69,7 +69,8 @@ const PIN: Record<string, Record<string, number> | undefined> = {
   added: { GetItem: 10, Query: 4, BatchGetItem: 2, TransactWriteItems: 1 },
   full: { GetItem: 2, Query: 4, BatchGetItem: 5 },
   listed: { GetItem: 2, Query: 1, BatchGetItem: 1 },
-  removed: { GetItem: 19, Query: 3, BatchGetItem: 3, TransactWriteItems: 2 },
+  // Better Auth reads the members twice; the cascade then finds teams, members and invitations of the organization and each team's members, all in one transaction.
+  removed: { GetItem: 6, Query: 8, BatchGetItem: 6, TransactWriteItems: 2 },
   enabled: { GetItem: 3, Query: 1, TransactWriteItems: 1 },
   uri: { GetItem: 2, Query: 1, BatchGetItem: 1 },
 }

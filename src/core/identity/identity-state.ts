@@ -51,3 +51,13 @@ export function directScope(table: ItemTable, state: IdentityState): IdentitySco
 export function bufferedScope(buffer: BufferedTable, state: IdentityState): IdentityScope {
   return { table: buffer, state, buffer }
 }
+
+/**
+ * `parent` moved onto another table (a transaction's buffer, or the client
+ * under one), keeping what it knows of the schema: a delete planned in a
+ * buffer of its own still releases the user's username claim.
+ */
+export function rescoped(parent: IdentityScope, table: ItemTable, buffer?: BufferedTable): IdentityScope {
+  const { uniqueUserFields } = parent
+  return { table, state: parent.state, ...(buffer ? { buffer } : {}), ...(uniqueUserFields ? { uniqueUserFields } : {}) }
+}

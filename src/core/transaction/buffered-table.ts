@@ -159,14 +159,29 @@ export class BufferedTable implements ItemTable {
     }
   }
 
+  /**
+   * Buffers each action. Nothing is returned, so a delete is recorded
+   * without reading the item it removes (`write` reads it only to return
+   * it): a cascade of fifty deletes inside a transaction costs no GetItem.
+   */
   async transactWrite(actions: WriteAction[], what: string): Promise<void> {
-    for (const action of actions) await this.write(action, what)
+    for (const action of actions) await this.writeDiscarding(action, what)
   }
 
   async batchWrite(actions: BatchWriteAction[], what: string): Promise<void> {
     for (const action of actions) {
-      await this.write(action.kind === "put" ? { ...action, label: `Put (${what})` } : { ...action, label: `Delete (${what})` }, what)
+      await this.writeDiscarding(action.kind === "put" ? { ...action, label: `Put (${what})` } : { ...action, label: `Delete (${what})` }, what)
     }
+  }
+
+  /** `write` for a caller that ignores its result. */
+  private async writeDiscarding(action: WriteAction, what: string): Promise<void> {
+    if (action.kind !== "delete") {
+      await this.write(action, what)
+      return
+    }
+    this.assertOpen()
+    this.record(action, action.key, undefined)
   }
 
   async batchGet(keys: Key[], what: string): Promise<Item[]> {

@@ -25,7 +25,7 @@
  *    user store's delete is complete (see `identity/user-copies.ts`, 5).
  */
 import { isDynamoAuthAdapterError } from "../../errors.js"
-import { bufferedScope, directScope, type IdentityScope } from "../../identity/identity-state.js"
+import { rescoped, type IdentityScope } from "../../identity/identity-state.js"
 import { runBounded } from "../../identity/user-copies.js"
 import { BufferedTable } from "../../transaction/buffered-table.js"
 import { planCascade, type CascadePlan, type CascadePort, type CascadeRecord } from "./plan-cascade.js"
@@ -69,13 +69,13 @@ export async function deleteCascading(
     const plan = await planCascade(scope, graph, port, model, current)
     // The whole tree in a buffer of its own first, to know its size before anything is sent.
     const tree = new BufferedTable(scope.table, what)
-    const treeScope = bufferedScope(tree, scope.state)
+    const treeScope = rescoped(scope, tree, tree)
     const removed = await apply(treeScope, port, plan)
     const room = MAX_TRANSACTION_ACTIONS - (scope.buffer?.size ?? 0)
     if (tree.size > room) return deleteInSteps(scope, port, plan)
     if (scope.buffer) {
       // Conditions were stated against what the enclosing transaction sees: the buffer keeps each item's first one.
-      for (const action of tree.actions()) await scope.buffer.write(action, what)
+      await scope.buffer.transactWrite([...tree.actions()], what)
       return removed
     }
     try {
@@ -105,7 +105,7 @@ async function apply(scope: IdentityScope, port: CascadePort, plan: CascadePlan)
  * `scope`. A failure leaves the record and what still references it.
  */
 async function deleteInSteps(scope: IdentityScope, port: CascadePort, plan: CascadePlan): Promise<CascadeRecord | undefined> {
-  const direct = scope.buffer ? directScope(scope.buffer.underlying, scope.state) : scope
+  const direct = scope.buffer ? rescoped(scope, scope.buffer.underlying) : scope
   await runBounded(plan.nulls, ({ model, record, fields }) => port.setNull(direct, model, record, fields), DELETE_CONCURRENCY)
   const dependents = plan.deletes.filter((d) => !d.root)
   for (const level of [...new Set(dependents.map((d) => d.level))].sort((a, b) => a - b)) {
