@@ -5,7 +5,7 @@
  * (`field-map.ts` for user/account/session, as they are for generic models).
  */
 import type { BetterAuthDBSchema } from "@better-auth/core/db"
-import { frameworkName, fromStored, isSharedModel, storedName, toStored, type SharedModel } from "../core/field-map.js"
+import { frameworkName, fromStored, isSharedModel, storedName, toStored, toStoredChanges, type SharedModel } from "../core/field-map.js"
 import { DynamoAuthAdapterError } from "../core/errors.js"
 import { genericBackend } from "../core/models/generic-backend.js"
 import { resolveGenericLayout } from "../core/models/generic-layout.js"
@@ -67,6 +67,11 @@ export class ModelContext {
   /** A record (schema names, Better Auth values) → stored form. */
   toStored(record: Row): StoredRecord {
     return this.shared ? toStored(this.shared, "betterAuth", record) : { ...record }
+  }
+
+  /** Changes to the stored record `current` (schema names, Better Auth values) → stored form; a flag that says what `current` holds keeps its stored value. */
+  toStoredChanges(changes: Row, current: StoredRecord): StoredRecord {
+    return this.shared ? toStoredChanges(this.shared, "betterAuth", changes, current) : { ...changes }
   }
 
   /** Stored form → a record (schema names, Better Auth values), remembering the stored record it came from. */
@@ -137,7 +142,7 @@ export class ModelRegistry {
       const description = describeModel(modelKey, this.schema)
       const layout = resolveGenericLayout(description, this.layouts[modelKey])
       // Entities are rebuilt only when the layout changes (Better Auth rebuilds the adapter often).
-      const cacheKey = JSON.stringify([this.names, layout.kind, layout.index, layout.ttlField, [...layout.fields]])
+      const cacheKey = JSON.stringify([this.names, layout.kind, layout.index, layout.ttlField, [...layout.fields], layout.unique, layout.lookups, layout.listedWhole, layout.range])
       let model = this.genericModels.get(cacheKey)
       if (!model) {
         model = new GenericModel(this.names, layout)
