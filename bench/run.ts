@@ -22,6 +22,8 @@ import { measureOverhead, type OverheadResult } from "./support/overhead.js"
 import { renderResults } from "./support/report.js"
 import { authjsSubjects, OURS, type SubjectTable } from "./subjects.js"
 import { betterAuthFlows, createBenchAuth } from "./flows/better-auth.js"
+import { createRateLimitedAuth, rateLimitFlows } from "./flows/rate-limit.js"
+import { betterAuthPluginFlows, createPluginBenchAuth } from "./flows/better-auth-plugins.js"
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true"
 
@@ -62,6 +64,25 @@ try {
   for (const flow of betterAuthFlows) {
     process.stdout.write(`${flow.name} … `)
     const flowResults = await measureFlow(flow, [baSubject], { iterations, throughputFlows })
+    results.push(...flowResults)
+    console.log(flowResults.map((r) => `${r.medianMs.toFixed(2)} ms`).join(", "))
+  }
+
+  // Rate limiting over HTTP with this library's rate-limit storage, on the same table.
+  const rateLimited = { name: OURS, adapter: createRateLimitedAuth(ba.client, ba.tableName), counter: ba.counter }
+  for (const flow of rateLimitFlows) {
+    process.stdout.write(`${flow.name} … `)
+    const flowResults = await measureFlow(flow, [rateLimited], { iterations, throughputFlows })
+    results.push(...flowResults)
+    console.log(flowResults.map((r) => `${r.medianMs.toFixed(2)} ms`).join(", "))
+  }
+
+  // The plugins' hot paths, on a table of their own.
+  const plugins = await makeSubjectTable("better-auth-plugins")
+  const pluginSubject = { name: OURS, adapter: createPluginBenchAuth(plugins.client, plugins.tableName), counter: plugins.counter }
+  for (const flow of betterAuthPluginFlows) {
+    process.stdout.write(`${flow.name} … `)
+    const flowResults = await measureFlow(flow, [pluginSubject], { iterations, throughputFlows })
     results.push(...flowResults)
     console.log(flowResults.map((r) => `${r.medianMs.toFixed(2)} ms`).join(", "))
   }

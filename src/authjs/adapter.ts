@@ -11,6 +11,7 @@ import type { Logger } from "../core/logger.js"
 import { resolveDebugLogs, type DebugLogsOption } from "../core/debug-logs.js"
 import { createIdentityStores, directScope, IdentityState, isExpired } from "../core/identity/index.js"
 import { checkLegacyItems, type LegacyItems } from "../core/identity/table-mode.js"
+import { isPasswordAccount, PASSWORD_PROVIDER } from "../core/identity/account-store.js"
 import { TableClient } from "../core/client/table-client.js"
 import { resolveTableNames, type TableNameOptions } from "../table/names.js"
 import {
@@ -43,12 +44,13 @@ export interface DynamoDBAdapterOptions extends TableNameOptions {
    * (getUserByAccount, getAccount, getSessionAndUser, …) is confirmed through
    * GSI1 before the answer is "none".
    * - `"auto"` (default): the table's metadata item decides. `createTable`
-   *   writes it on a table it creates, `backfill --mark-complete` on a legacy
-   *   table once every lookup is written; without it, misses fall back.
+   *   writes it on a table it creates, an adapter on a table it finds empty
+   *   (tables made by IaC or a plain CreateTable), `backfill --mark-complete`
+   *   on a legacy table once every lookup is written; without it, misses fall back.
    *   Read once per adapter (re-read at most every 5 minutes while missing).
    * - `"none"`: never fall back: one GetItem per miss.
-   * - `"present"`: always fall back: while the official adapter still writes
-   *   to the table, even one that has the metadata item.
+   * - `"present"`: always fall back, and never mark an empty table: while the
+   *   official adapter still writes to the table, even one that has the metadata item.
    */
   legacyItems?: LegacyItems
 }
@@ -76,6 +78,12 @@ export function DynamoDBAdapter(client: DynamoClientInput, options: DynamoDBAdap
   const state = new IdentityState(table, checkLegacyItems(legacyItems))
   const { users, accounts, sessions, verificationTokens, authenticators } = createIdentityStores(directScope(table, state))
 
+  /** The account of a provider account as Auth.js may see it: never Better Auth's password account. */
+  async function providerAccount(provider: string, providerAccountId: string) {
+    const account = await accounts.getByProviderAccount(provider, providerAccountId)
+    return account && !isPasswordAccount(account) ? account : null
+  }
+
   const adapter = {
     async createUser(user: AdapterUser): Promise<AdapterUser> {
       const id = typeof user.id === "string" && user.id !== "" ? user.id : newId()
@@ -94,6 +102,12 @@ export function DynamoDBAdapter(client: DynamoClientInput, options: DynamoDBAdap
     },
 
     async getUserByAccount({ provider, providerAccountId }: Pick<AdapterAccount, "provider" | "providerAccountId">): Promise<AdapterUser | null> {
+      if (provider === PASSWORD_PROVIDER) {
+        // Better Auth's password accounts live under this provider id, keyed by the user id: the account decides.
+        const account = await providerAccount(provider, providerAccountId)
+        const user = account ? await users.get(String(account.userId)) : null
+        return user ? toAdapterUser(user.user) : null
+      }
       // The claim's copy of the user, when it has one: one GetItem in all.
       const user = await accounts.ownerUser(provider, providerAccountId)
       return user ? toAdapterUser(user.user) : null
@@ -116,12 +130,13 @@ export function DynamoDBAdapter(client: DynamoClientInput, options: DynamoDBAdap
     },
 
     async unlinkAccount({ provider, providerAccountId }: Pick<AdapterAccount, "provider" | "providerAccountId">): Promise<AdapterAccount | undefined> {
+      if (provider === PASSWORD_PROVIDER && !(await providerAccount(provider, providerAccountId))) return undefined
       const deleted = await accounts.delete(provider, providerAccountId)
       return deleted ? toAdapterAccount(deleted) : undefined
     },
 
     async getAccount(providerAccountId: string, provider: string): Promise<AdapterAccount | null> {
-      const account = await accounts.getByProviderAccount(provider, providerAccountId)
+      const account = await providerAccount(provider, providerAccountId)
       return account ? toAdapterAccount(account) : null
     },
 

@@ -3,32 +3,24 @@
  * the shared field map; verification tokens and authenticators are Auth.js
  * only and stored under their own names (`expires` as epoch seconds).
  *
- * On the way out, attributes the field map does not know (custom user fields)
- * follow `@auth/dynamodb-adapter`'s rule: an ISO-8601 string becomes a Date.
+ * On the way out, only the fields that are dates in Auth.js's own models
+ * become Dates: the field map's date fields (`emailVerified`, a session's
+ * `expires`) and a verification token's `expires`. Every other attribute is
+ * returned as stored: a Better Auth plugin field or a custom user field that
+ * holds an ISO-looking string stays that string. (`@auth/dynamodb-adapter`
+ * turns every ISO-looking string into a Date, which changes the type of
+ * strings that were never dates, and writes them back altered.)
  */
 import type { AdapterAccount, AdapterAuthenticator, AdapterSession, AdapterUser, VerificationToken } from "@auth/core/adapters"
-import { fromEpochSeconds, isIsoDateString, toEpochSeconds, toIsoString } from "../core/codec.js"
-import { FIELD_MAP, fromStored, toStored, type SharedModel } from "../core/field-map.js"
+import { fromEpochSeconds, fromStoredDate, toEpochSeconds, toIsoString } from "../core/codec.js"
+import { fromStored, toStored, type SharedModel } from "../core/field-map.js"
 import type { StoredRecord } from "../core/identity/index.js"
 
 const NO_OMISSIONS: ReadonlySet<string> = new Set()
 
-const MAPPED_FOR_AUTHJS: Record<SharedModel, ReadonlySet<string>> = {
-  user: new Set(FIELD_MAP.user.flatMap((row) => (row.authjs ? [row.authjs] : []))),
-  account: new Set(FIELD_MAP.account.flatMap((row) => (row.authjs ? [row.authjs] : []))),
-  session: new Set(FIELD_MAP.session.flatMap((row) => (row.authjs ? [row.authjs] : []))),
-}
-
-function withDatesRevived(model: SharedModel, record: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
-  for (const [field, value] of Object.entries(record)) {
-    out[field] = !MAPPED_FOR_AUTHJS[model].has(field) && isIsoDateString(value) ? new Date(value) : value
-  }
-  return out
-}
-
 function read<T>(model: SharedModel, record: StoredRecord): T {
-  return withDatesRevived(model, fromStored(model, "authjs", record, NO_OMISSIONS)) as T
+  // The field map turns its date fields into Dates; nothing else is a date.
+  return fromStored(model, "authjs", record, NO_OMISSIONS) as T
 }
 
 export const toStoredUser = (user: Partial<AdapterUser>): StoredRecord => toStored("user", "authjs", user as Record<string, unknown>)
@@ -54,8 +46,9 @@ export function toStoredVerificationToken(token: VerificationToken): StoredRecor
 export function toVerificationToken(record: StoredRecord): VerificationToken {
   const out: Record<string, unknown> = {}
   for (const [field, value] of Object.entries(record)) {
-    if (field === "expires" && typeof value === "number") out[field] = fromEpochSeconds(value)
-    else out[field] = isIsoDateString(value) ? new Date(value) : value
+    // `expires` is the token's one date (epoch seconds, the TTL attribute; an ISO string tolerated).
+    if (field === "expires") out[field] = typeof value === "number" ? fromEpochSeconds(value) : (fromStoredDate(value) ?? value)
+    else out[field] = value
   }
   return out as unknown as VerificationToken
 }

@@ -12,18 +12,24 @@ import type { ModelLayoutOptions } from "../core/models/model-description.js"
 import { executeQuery } from "../core/planner/execute-query.js"
 import { planQuery } from "../core/planner/plan-query.js"
 import type { QueryOptions } from "../core/planner/types.js"
+import type { ScanPolicy } from "../core/planner/plan-query.js"
+import { storedName } from "../core/field-map.js"
 import type { IdentityScope } from "../core/identity/identity-state.js"
 import { validateWhere } from "../core/where/validate.js"
 import type { WhereCondition } from "../core/where/types.js"
 import type { TableNames } from "../table/names.js"
+import { deleteCascading } from "../core/models/cascade/delete-cascading.js"
+import { cascadePort, referenceGraphOf } from "./cascade-port.js"
 import { createSchemaFile } from "./create-schema.js"
 import { ModelRegistry, type ModelContext, type Row } from "./model-context.js"
 
 export interface CustomAdapterSettings {
   names: TableNames
   scope: () => IdentityScope
-  /** Receives Scan warnings; undefined when debug logs are off. */
+  /** Receives Scan warnings. */
   scanLogger: Logger | undefined
+  /** What a read only a Scan answers does (`options.scans`). */
+  scans: ScanPolicy
   layouts: Readonly<Record<string, ModelLayoutOptions>>
   /** Shared across adapter instances: runtime entities are costly to rebuild. */
   genericModels: Map<string, GenericModel>
@@ -69,6 +75,26 @@ export function createCustomAdapter(settings: CustomAdapterSettings): AdapterFac
       settings.genericModels,
     )
 
+    // References between models (onDelete), honoured by delete and deleteMany.
+    const graph = referenceGraphOf(schema, (model) => {
+      try {
+        return getDefaultModelName(model)
+      } catch {
+        return model
+      }
+    })
+    const cascade = cascadePort(registry, settings.scanLogger)
+    const removeCascading = (scope: IdentityScope, context: ModelContext, current: Row) => deleteCascading(scope, graph, cascade, context.modelKey, current)
+
+    // The user's unique fields besides the email, claimed in the user store's own transactions.
+    const uniqueUserFields = Object.entries(schema.user?.fields ?? {})
+      .filter(([field, attribute]) => attribute.unique && field !== "email")
+      .map(([field]) => storedName("user", "betterAuth", field))
+    const scopeOf = (): IdentityScope => {
+      const base = settings.scope()
+      return uniqueUserFields.length ? { ...base, uniqueUserFields } : base
+    }
+
     const contextOf = (target: { model: string; modelKey?: string | undefined }): ModelContext =>
       registry.get(target.modelKey ?? getDefaultModelName(target.model))
 
@@ -91,8 +117,8 @@ export function createCustomAdapter(settings: CustomAdapterSettings): AdapterFac
       }
     }
 
-    const find = async (context: ModelContext, where: WhereCondition[], options: QueryOptions, scope = settings.scope()): Promise<Row[]> => {
-      const plan = planQuery({ model: context.modelKey, paths: context.paths(scope), where, options, ...(settings.scanLogger ? { logger: settings.scanLogger } : {}) })
+    const find = async (context: ModelContext, where: WhereCondition[], options: QueryOptions, scope = scopeOf()): Promise<Row[]> => {
+      const plan = planQuery({ model: context.modelKey, paths: context.paths(scope), where, options, scans: settings.scans, ...(settings.scanLogger ? { logger: settings.scanLogger } : {}) })
       return executeQuery(plan)
     }
 
@@ -139,7 +165,7 @@ export function createCustomAdapter(settings: CustomAdapterSettings): AdapterFac
         const record = logicalData(context, data)
         if (record.id === undefined || record.id === null || record.id === "") record.id = randomUUID()
         record.id = String(record.id)
-        await context.backend.create(settings.scope(), context.toStored(record))
+        await context.backend.create(scopeOf(), context.toStored(record))
         return context.physicalRow(record) as typeof data
       },
 
@@ -173,40 +199,44 @@ export function createCustomAdapter(settings: CustomAdapterSettings): AdapterFac
 
       async update({ model, modelKey, where, update }) {
         const context = contextOf({ model, modelKey })
-        const scope = settings.scope()
+        const scope = scopeOf()
         const [current] = await find(context, whereOf(context, where), { limit: 1 }, scope)
         if (!current) return null
         const changes = logicalData(context, update as Row)
-        const updated = await context.backend.update(scope, context.storedRecord(current), context.toStored(changes))
+        const stored = context.storedRecord(current)
+        const updated = await context.backend.update(scope, stored, context.toStoredChanges(changes, stored))
         return updated ? (context.physicalRow(context.fromStored(updated)) as never) : null
       },
 
       async updateMany({ model, modelKey, where, update }) {
         const context = contextOf({ model, modelKey })
-        const scope = settings.scope()
+        const scope = scopeOf()
         const matches = await find(context, whereOf(context, where), {}, scope)
-        const changes = context.toStored(logicalData(context, update))
-        return countSettled(matches, WRITE_CONCURRENCY, (current) => context.backend.update(scope, context.storedRecord(current), changes))
+        const changes = logicalData(context, update)
+        return countSettled(matches, WRITE_CONCURRENCY, (current) => {
+          const stored = context.storedRecord(current)
+          return context.backend.update(scope, stored, context.toStoredChanges(changes, stored))
+        })
       },
 
       async delete({ model, modelKey, where }) {
         if (where.length === 0) return
         const context = contextOf({ model, modelKey })
-        const scope = settings.scope()
+        const scope = scopeOf()
         const matches = await find(context, whereOf(context, where), {}, scope)
-        await countSettled(matches, WRITE_CONCURRENCY, (current) => context.backend.remove(scope, context.storedRecord(current)))
+        await countSettled(matches, WRITE_CONCURRENCY, (current) => removeCascading(scope, context, current))
       },
 
       async deleteMany({ model, modelKey, where }) {
         const context = contextOf({ model, modelKey })
-        const scope = settings.scope()
+        const scope = scopeOf()
         const matches = await find(context, whereOf(context, where), {}, scope)
-        return countSettled(matches, WRITE_CONCURRENCY, (current) => context.backend.remove(scope, context.storedRecord(current)))
+        return countSettled(matches, WRITE_CONCURRENCY, (current) => removeCascading(scope, context, current))
       },
 
       async consumeOne({ model, modelKey, where }) {
         const context = contextOf({ model, modelKey })
-        const scope = settings.scope()
+        const scope = scopeOf()
         const conditions = whereOf(context, where)
         const guard = [...new Set(conditions.map((c) => context.storedField(c.field)))]
         for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
@@ -220,7 +250,7 @@ export function createCustomAdapter(settings: CustomAdapterSettings): AdapterFac
 
       async incrementOne({ model, modelKey, where, increment, set }) {
         const context = contextOf({ model, modelKey })
-        const scope = settings.scope()
+        const scope = scopeOf()
         const conditions = whereOf(context, where)
         const deltas = logicalData(context, increment) as Record<string, number>
         const assignments = logicalData(context, set ?? {})

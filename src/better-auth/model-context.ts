@@ -5,7 +5,7 @@
  * (`field-map.ts` for user/account/session, as they are for generic models).
  */
 import type { BetterAuthDBSchema } from "@better-auth/core/db"
-import { frameworkName, fromStored, isSharedModel, storedName, toStored, type SharedModel } from "../core/field-map.js"
+import { frameworkName, fromStored, isSharedModel, storedName, toStored, toStoredChanges, type SharedModel } from "../core/field-map.js"
 import { DynamoAuthAdapterError } from "../core/errors.js"
 import { genericBackend } from "../core/models/generic-backend.js"
 import { resolveGenericLayout } from "../core/models/generic-layout.js"
@@ -16,6 +16,7 @@ import type { ModelLayoutOptions } from "../core/models/model-description.js"
 import type { AccessPath, PlannedRecord } from "../core/planner/types.js"
 import type { IdentityScope } from "../core/identity/identity-state.js"
 import type { TableNames } from "../table/names.js"
+import { valueOrNull } from "./null-fields.js"
 import { describeModel } from "./schema-description.js"
 
 export type Row = Record<string, unknown>
@@ -53,12 +54,12 @@ export class ModelContext {
     return out
   }
 
-  /** A record (schema names) → physical columns, schema fields only. */
+  /** A record (schema names) → physical columns, every schema field (`select`ed ones only, when given), null where it has no value. */
   physicalRow(record: Row, select?: readonly string[]): Row {
     const out: Row = {}
     for (const field of this.fields) {
       if (select && select.length > 0 && !select.includes(field)) continue
-      if (field in record) out[this.naming.physical(this.modelKey, field)] = record[field]
+      out[this.naming.physical(this.modelKey, field)] = valueOrNull(record, field)
     }
     return out
   }
@@ -66,6 +67,11 @@ export class ModelContext {
   /** A record (schema names, Better Auth values) → stored form. */
   toStored(record: Row): StoredRecord {
     return this.shared ? toStored(this.shared, "betterAuth", record) : { ...record }
+  }
+
+  /** Changes to the stored record `current` (schema names, Better Auth values) → stored form; a flag that says what `current` holds keeps its stored value. */
+  toStoredChanges(changes: Row, current: StoredRecord): StoredRecord {
+    return this.shared ? toStoredChanges(this.shared, "betterAuth", changes, current) : { ...changes }
   }
 
   /** Stored form → a record (schema names, Better Auth values), remembering the stored record it came from. */
@@ -136,7 +142,7 @@ export class ModelRegistry {
       const description = describeModel(modelKey, this.schema)
       const layout = resolveGenericLayout(description, this.layouts[modelKey])
       // Entities are rebuilt only when the layout changes (Better Auth rebuilds the adapter often).
-      const cacheKey = JSON.stringify([this.names, layout.kind, layout.index, layout.ttlField, [...layout.fields]])
+      const cacheKey = JSON.stringify([this.names, layout.kind, layout.index, layout.ttlField, [...layout.fields], layout.unique, layout.lookups, layout.listedWhole, layout.range])
       let model = this.genericModels.get(cacheKey)
       if (!model) {
         model = new GenericModel(this.names, layout)

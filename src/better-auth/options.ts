@@ -15,9 +15,19 @@ export interface SingleTableAdapterOptions extends TableNameOptions {
   logger?: Logger
   /**
    * Key layout of models other than user, account and session, by schema
-   * model name (e.g. `{ member: { index: { field: "organizationId" } } }`).
+   * model name (e.g. `{ member: { index: { field: "organizationId" } } }`,
+   * `{ myModel: { lookups: ["ownerId"] } }`, `{ jwks: { listedWhole: true } }`).
    */
   models?: Record<string, ModelLayoutOptions>
+  /**
+   * What a read that no key or index answers does (a Scan reads every item
+   * of the table, so its cost grows with the table, not the answer):
+   * - `"warn"` (default): read, and warn through `logger` (console by
+   *   default) naming the model and the fields, whatever `debugLogs` says;
+   * - `"refuse"`: throw `SCAN_REFUSED` naming the model and the fields,
+   *   before anything is read. For production, once your flows are known.
+   */
+  scans?: "warn" | "refuse"
   /** Plural model names, as in Better Auth's other adapters. Items are keyed by the schema name either way. */
   usePlural?: boolean
   /**

@@ -13,7 +13,13 @@ export function describeModel(modelKey: string, schema: BetterAuthDBSchema): Mod
       ...(attribute.required !== undefined ? { required: attribute.required } : {}),
       ...(attribute.unique ? { unique: true } : {}),
       ...(attribute.index ? { index: true } : {}),
-      ...(attribute.references ? { references: { model: attribute.references.model, field: attribute.references.field } } : {}),
+      ...(attribute.references ? {
+            references: {
+              model: attribute.references.model,
+              field: attribute.references.field,
+              ...(attribute.references.onDelete ? { onDelete: attribute.references.onDelete } : {}),
+            },
+          } : {}),
     }
   }
   const indexes = (table as { indexes?: readonly { fields: readonly string[]; unique?: boolean }[] } | undefined)?.indexes

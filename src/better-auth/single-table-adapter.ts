@@ -13,6 +13,7 @@ import { APIError, BASE_ERROR_CODES } from "@better-auth/core/error"
 import { defaultDynamoClient } from "../core/client/dynamo-client.js"
 import { isDynamoAuthAdapterError } from "../core/errors.js"
 import { resolveDebugLogs } from "../core/debug-logs.js"
+import { consoleLogger } from "../core/logger.js"
 import type { GenericModel } from "../core/models/generic-model.js"
 import { bufferedScope, directScope, IdentityState, type IdentityScope } from "../core/identity/identity-state.js"
 import { checkLegacyItems } from "../core/identity/table-mode.js"
@@ -21,6 +22,7 @@ import { TableClient } from "../core/client/table-client.js"
 import { BufferedTable } from "../core/transaction/buffered-table.js"
 import { resolveTableNames } from "../table/names.js"
 import { createCustomAdapter } from "./custom-adapter.js"
+import { withCaseInsensitiveEmailLookups } from "./email-lookups.js"
 import type { SingleTableAdapterOptions } from "./options.js"
 
 export const ADAPTER_ID = "dynamodb-single-table"
@@ -45,7 +47,9 @@ export function singleTableAdapter(options: SingleTableAdapterOptions = {}): (be
     return direct
   }
   const genericModels = new Map<string, GenericModel>()
-  const scanLogger = logs.plannerLogger
+  const scans = options.scans ?? "warn"
+  // A Scan is a bill that grows with the table: warned about whatever debugLogs says (see options.scans).
+  const scanLogger = logs.plannerLogger ?? options.logger ?? consoleLogger
   const layouts = options.models ?? {}
   let lazyOptions: BetterAuthOptions | null = null
 
@@ -67,7 +71,7 @@ export function singleTableAdapter(options: SingleTableAdapterOptions = {}): (be
       const transactionScope = bufferedScope(new BufferedTable(table, "Better Auth transaction"), state)
       const transactionAdapter = createAdapterFactory({
         config: { ...config, transaction: false },
-        adapter: createCustomAdapter({ names, scope: () => transactionScope, scanLogger, layouts, genericModels }),
+        adapter: createCustomAdapter({ names, scope: () => transactionScope, scanLogger, scans, layouts, genericModels }),
       })(lazyOptions ?? {})
       const result = await work(transactionAdapter)
       try {
@@ -78,6 +82,10 @@ export function singleTableAdapter(options: SingleTableAdapterOptions = {}): (be
           // Another sign-up with this email committed first: the answer Better Auth gives when it sees the user.
           throw APIError.from("UNPROCESSABLE_ENTITY", BASE_ERROR_CODES.USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL, { cause: conflict })
         }
+        if (conflict?.code === "UNIQUE_VIOLATION" && conflict.details?.model === "user" && transactionScope.buffer?.actions().some((a) => a.kind === "put" && a.label.startsWith("put user "))) {
+          // A user created with a taken username or phone number: what Better Auth answers when SQL's UNIQUE constraint refuses the insert.
+          throw APIError.from("UNPROCESSABLE_ENTITY", BASE_ERROR_CODES.FAILED_TO_CREATE_USER, { cause: conflict })
+        }
         throw error
       }
       return result
@@ -86,10 +94,10 @@ export function singleTableAdapter(options: SingleTableAdapterOptions = {}): (be
 
   const factory = createAdapterFactory({
     config,
-    adapter: createCustomAdapter({ names, scope, scanLogger, layouts, genericModels }),
+    adapter: createCustomAdapter({ names, scope, scanLogger, scans, layouts, genericModels }),
   })
   return (betterAuthOptions: BetterAuthOptions) => {
     lazyOptions = betterAuthOptions
-    return factory(betterAuthOptions)
+    return withCaseInsensitiveEmailLookups(factory(betterAuthOptions))
   }
 }

@@ -16,7 +16,9 @@ const LABELS: Record<FindingStatus, string> = { ok: "ok", problem: "PROBLEM", no
 
 export const doctorCommand: CommandSpec = {
   name: "doctor",
-  summary: "Check a live table: key schema, GSI1 and its projection, TTL on expires, billing mode. Exit code 1 when something is wrong.",
+  summary:
+    "Check a live table: key schema, GSI1 and its projection, TTL on expires, billing mode, deletion protection, and its mode " +
+    "(fast path or legacy, and why). Exit code 1 when something is wrong.",
   usage: `doctor ${TABLE_NAME_USAGE} ${CONNECTION_USAGE}`,
   options: { ...tableNameOptions, ...connectionOptions },
   async run(values, out) {

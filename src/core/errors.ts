@@ -59,6 +59,18 @@ export type DynamoAuthErrorCode =
   | "ACCESS_DENIED"
   /** Input that cannot be stored (a key part that is not a string, an empty id, …). */
   | "INVALID_INPUT"
+  /**
+   * A value of a field the schema declares `unique` (a username, a slug, …)
+   * is already held by another record; nothing was written. The message
+   * names it as SQL does: `UNIQUE constraint failed: <model>.<field>`.
+   */
+  | "UNIQUE_VIOLATION"
+  /**
+   * A read would have been a Scan (no key or index answers it) and the
+   * adapter's `scans` option is `"refuse"`; nothing was read. The message
+   * names the model and the fields: declare a lookup for them in `models`.
+   */
+  | "SCAN_REFUSED"
 
 export interface TransactionCancellationReason {
   /** Index of the action in the transaction. */

@@ -15,8 +15,14 @@ export type StoredKind =
   | "plain"
   /** ISO-8601 string (or null). */
   | "isoDate"
-  /** Epoch seconds, possibly fractional (the TTL attribute, `expires_at`). */
+  /** Epoch seconds, possibly fractional (the TTL attribute `expires`, kept exact as the official adapter writes it). */
   | "epochSeconds"
+  /**
+   * Whole epoch seconds (`expires_at`, as Auth.js and OAuth write it: code
+   * that reads it may compare it with integers or format it as one). A Date
+   * is rounded down: the token counts as expired up to a second early, never late.
+   */
+  | "wholeEpochSeconds"
 
 /** How a framework sees a value. */
 export type FrameworkKind =
@@ -36,6 +42,13 @@ export interface FieldMapping {
   betterAuth?: string
   /** How Better Auth sees it (Auth.js always sees dates as Date and everything else as stored). */
   betterAuthKind?: FrameworkKind
+  /**
+   * Where the exact instant Better Auth gave is kept beside a lossy stored
+   * form (an ISO string; only Better Auth reads it, and only while the stored
+   * form still says the same whole second, so a later write by Auth.js or
+   * `@auth/dynamodb-adapter`, which does not know this attribute, wins).
+   */
+  exactIn?: string
 }
 
 export type SharedModel = "user" | "account" | "session"
@@ -59,7 +72,16 @@ export const FIELD_MAP: Record<SharedModel, readonly FieldMapping[]> = {
     { stored: "access_token", storedKind: "plain", authjs: "access_token", betterAuth: "accessToken" },
     { stored: "refresh_token", storedKind: "plain", authjs: "refresh_token", betterAuth: "refreshToken" },
     { stored: "id_token", storedKind: "plain", authjs: "id_token", betterAuth: "idToken" },
-    { stored: "expires_at", storedKind: "epochSeconds", authjs: "expires_at", betterAuth: "accessTokenExpiresAt", betterAuthKind: "date" },
+    {
+      stored: "expires_at",
+      storedKind: "wholeEpochSeconds",
+      authjs: "expires_at",
+      betterAuth: "accessTokenExpiresAt",
+      betterAuthKind: "date",
+      exactIn: "accessTokenExpiresAt",
+    },
+    // Better Auth's exact accessTokenExpiresAt (see `exactIn` above): no framework field of its own.
+    { stored: "accessTokenExpiresAt", storedKind: "isoDate" },
     { stored: "refreshTokenExpiresAt", storedKind: "isoDate", betterAuth: "refreshTokenExpiresAt", betterAuthKind: "date" },
     { stored: "scope", storedKind: "plain", authjs: "scope", betterAuth: "scope" },
     { stored: "token_type", storedKind: "plain", authjs: "token_type" },
@@ -144,7 +166,31 @@ export function encodeValue(row: FieldMapping | undefined, framework: Framework,
       const date = toDate(value)
       return date ? toEpochSeconds(date) : value
     }
+    case "wholeEpochSeconds": {
+      // Auth.js gives seconds (kept as given); Better Auth a Date, an ISO string or milliseconds.
+      if (typeof value === "number") return framework === "authjs" ? value : Math.floor(value / 1000)
+      const date = toDate(value)
+      return date ? Math.floor(toEpochSeconds(date)) : value
+    }
   }
+}
+
+/** The ISO string of the exact instant a `exactIn` row keeps, or null/undefined as given. */
+function encodeExact(value: unknown): unknown {
+  if (value === null || value === undefined) return value
+  if (typeof value === "number") return toIsoString(new Date(value))
+  const date = toDate(value)
+  return date ? toIsoString(date) : null
+}
+
+/** The exact instant kept for a lossy field, when it still agrees with the stored form (same whole second). */
+function exactValue(row: FieldMapping, item: Record<string, unknown>): string | undefined {
+  if (!row.exactIn) return undefined
+  const exact = item[row.exactIn]
+  const stored = item[row.stored]
+  if (typeof exact !== "string" || typeof stored !== "number") return undefined
+  const date = fromStoredDate(exact)
+  return date && Math.floor(toEpochSeconds(date)) === stored ? date.toISOString() : undefined
 }
 
 /** Stored value → framework value, for one field. Dates reach Better Auth as ISO strings (its factory makes Dates of them). */
@@ -161,7 +207,7 @@ export function decodeValue(row: FieldMapping | undefined, framework: Framework,
     }
     return value
   }
-  if (row.storedKind === "epochSeconds" && typeof value === "number") return fromEpochSeconds(value).toISOString()
+  if ((row.storedKind === "epochSeconds" || row.storedKind === "wholeEpochSeconds") && typeof value === "number") return fromEpochSeconds(value).toISOString()
   if (row.storedKind === "isoDate") {
     const date = toDate(value)
     return date ? date.toISOString() : value
@@ -181,6 +227,7 @@ export function toStored(model: SharedModel, framework: Framework, data: Record<
       continue
     }
     out[row?.stored ?? field] = encodeValue(row, framework, value, now)
+    if (row?.exactIn && framework === "betterAuth") out[row.exactIn] = encodeExact(value)
   }
   return out
 }
@@ -197,10 +244,33 @@ export function fromStored(model: SharedModel, framework: Framework, item: Recor
     if (row) {
       const name = row[framework]
       if (name === undefined) continue
-      out[name] = decodeValue(row, framework, value)
+      out[name] = (framework === "betterAuth" ? exactValue(row, item) : undefined) ?? decodeValue(row, framework, value)
     } else {
       out[attribute] = value
     }
+  }
+  return out
+}
+
+/**
+ * Changes to a stored record, in stored form: `toStored` of `changes`, where
+ * a value that means what `current` already holds in the framework's terms
+ * leaves the stored value alone. So a Better Auth `emailVerified: true` on a
+ * user verified at some date keeps that date (Auth.js shows it) instead of
+ * stamping the time of the update; `true` on an unverified user stamps now.
+ */
+export function toStoredChanges(
+  model: SharedModel,
+  framework: Framework,
+  changes: Record<string, unknown>,
+  current: Record<string, unknown>,
+  now?: () => Date,
+): Record<string, unknown> {
+  const out = toStored(model, framework, changes, now)
+  if (framework !== "betterAuth") return out
+  for (const row of FIELD_MAP[model]) {
+    if (row.betterAuthKind !== "verifiedFlag" || row.betterAuth === undefined || changes[row.betterAuth] !== true) continue
+    if (decodeValue(row, framework, current[row.stored]) === true && fromStoredDate(current[row.stored]) !== null) delete out[row.stored]
   }
   return out
 }

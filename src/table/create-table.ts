@@ -10,10 +10,10 @@ import {
 } from "@aws-sdk/client-dynamodb"
 import { translateClientError } from "../core/client/aws-errors.js"
 import { DynamoAuthAdapterError } from "../core/errors.js"
-import { planMarkLookupsComplete } from "../core/identity/table-mode.js"
+import { planDeclareLegacy, planMarkLookupsComplete } from "../core/identity/table-mode.js"
 import { isConditionFailure } from "../core/identity/transactions.js"
 import { TableClient } from "../core/client/table-client.js"
-import { createTableInput } from "./create-table-input.js"
+import { createTableInput, type CreateTableInputOptions } from "./create-table-input.js"
 import { resolveTableNames, type TableNameOptions, type TableNames } from "./names.js"
 import { describeSchemaDifferences } from "./schema-differences.js"
 
@@ -25,15 +25,18 @@ export interface CreateTableResult {
   names: TableNames
 }
 
-export interface CreateTableOptions extends TableNameOptions {
+export interface CreateTableOptions extends TableNameOptions, CreateTableInputOptions {
   /** Longest wait for the table to become ACTIVE, in seconds. Default 120. */
   maxWaitSeconds?: number
   /**
    * On a table this call creates, write the metadata item saying every item
    * has its lookup items (so the adapters never fall back to GSI1 or a Scan
    * on a lookup miss). Default true. Pass false when `@auth/dynamodb-adapter`
-   * will also write to the new table. A table that already existed is never
-   * marked: it may hold the official adapter's items (see `backfill --mark-complete`).
+   * will also write to the new table: the metadata item then declares that
+   * (`lookups: "legacy"`), so no adapter marks the table complete when it
+   * finds it empty, until `backfill --mark-complete`. A table that already
+   * existed is never marked: it may hold the official adapter's items (see
+   * `backfill --mark-complete`).
    */
   markLookupsComplete?: boolean
 }
@@ -100,7 +103,7 @@ async function createTableNamed(client: DynamoDBClient, names: TableNames, optio
 
   let createdHere = true
   try {
-    await client.send(new CreateTableCommand(createTableInput(names)))
+    await client.send(new CreateTableCommand(createTableInput(names, options)))
   } catch (error) {
     // Someone else created it between our describe and create: fall through to the wait.
     if ((error as { name?: string }).name !== "ResourceInUseException") throw error
@@ -112,16 +115,17 @@ async function createTableNamed(client: DynamoDBClient, names: TableNames, optio
   )
   const ttl = await ensureTimeToLive(client, names)
   // Only a table made here is known to be empty; one someone else created may already hold legacy items.
-  if (createdHere && options.markLookupsComplete !== false) await markLookupsComplete(client, names)
+  if (createdHere) await writeTableMeta(client, names, options.markLookupsComplete !== false)
   return { status: "created", ttl, names }
 }
 
-async function markLookupsComplete(client: DynamoDBClient, names: TableNames): Promise<void> {
+/** The new table's metadata item: lookups complete, or the declaration that the official adapter writes to it too. */
+async function writeTableMeta(client: DynamoDBClient, names: TableNames, complete: boolean): Promise<void> {
   const table = new TableClient({ names, client })
   try {
-    await table.write(planMarkLookupsComplete(table, "create-table"), "mark the new table's lookups complete")
+    await table.write(complete ? planMarkLookupsComplete(table, "create-table") : planDeclareLegacy(table), "write the new table's metadata item")
   } catch (error) {
-    // Already marked: the first marker stands.
+    // An adapter marked the empty table first: the first item stands.
     if (!isConditionFailure(error)) throw error
   }
 }

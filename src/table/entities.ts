@@ -37,6 +37,14 @@ export const ITEM_TYPES = {
    * its lookup items" (see `src/core/identity/table-mode.ts`). Never an auth record.
    */
   tableMeta: "TABLE_META",
+  /** pk = sk = `KV#<key>`: one entry of Better Auth's secondary storage (`src/core/kv/key-value-store.ts`). */
+  keyValue: "KV",
+  /** pk = sk = `RATE_LIMIT_WINDOW#<length ms>#<start ms>#<key>`: the request count of one rate-limit window (`src/core/kv/rate-limit-window.ts`). */
+  rateLimitWindow: "RATE_LIMIT_WINDOW",
+  /** pk = sk = `UNIQUE#<KIND>#<fields>#<value>`: claims a value of a `unique` field for one record (see `core/identity/unique-claims.ts`). */
+  uniqueClaim: "UNIQUE",
+  /** pk = `INDEX#<KIND>#<fields>#<value>`, sk = `<id>`: one record under one value of an indexed field, written in the record's transaction. */
+  indexEntry: "INDEX",
 } as const
 
 const none = "none" as const
@@ -226,6 +234,23 @@ export function createVerificationTokenEntity(names: TableNames, client?: Dynamo
   )
 }
 
+/**
+ * The form of an email in its claim key (`EMAIL#<normalized>`): emails
+ * identify people case-insensitively, so `Alice@Example.COM` and
+ * `alice@example.com` are one claim. It is ECMAScript's
+ * `String.prototype.toLowerCase()` (Unicode's default, locale-independent
+ * lowercasing) and nothing more, because that is exactly what Better Auth and
+ * Auth.js apply on their own flows: anything coarser (NFC/NFKC, case folding
+ * such as `ß` → `ss`, trimming) could merge two mailboxes a mail server tells
+ * apart, and a magic link for one would then sign in the other; anything
+ * finer brings back one user per framework. The stored `email` and the
+ * official GSI1 keys (`USER#<email>`) keep the email as given.
+ */
+export function normalizeEmail(email: string): string {
+  return email.toLowerCase()
+}
+
+/** The claim of an email; build its key from `normalizeEmail(email)`, never from the email as given. */
 export function createEmailLookupEntity(names: TableNames, client?: DynamoDBDocumentClient) {
   return createPointEntity(names, client, {
     kind: ITEM_TYPES.emailLookup,
@@ -347,6 +372,78 @@ export function createTableMetaEntity(names: TableNames, client?: DynamoDBDocume
   })
 }
 
+/** An entry of a key-value store (Better Auth's secondary storage); `value` is a string, or a number for a counter. */
+export function createKeyValueEntity(names: TableNames, client?: DynamoDBDocumentClient) {
+  return createPointEntity(names, client, {
+    kind: ITEM_TYPES.keyValue,
+    attributes: {
+      key: { type: "string", required: true },
+      value: { type: "any" },
+      expires: { type: "number" },
+    },
+    accessPattern: "byKey",
+    composite: ["key"],
+    template: "KV#${key}",
+  })
+}
+
+/** The request count of one fixed rate-limit window; `window` is keyed by `rateLimitWindowOf`. */
+export function createRateLimitWindowEntity(names: TableNames, client?: DynamoDBDocumentClient) {
+  return createPointEntity(names, client, {
+    kind: ITEM_TYPES.rateLimitWindow,
+    attributes: {
+      window: { type: "string", required: true },
+      key: { type: "string" },
+      count: { type: "number" },
+      expires: { type: "number" },
+    },
+    accessPattern: "byWindow",
+    composite: ["window"],
+    template: "RATE_LIMIT_WINDOW#${window}",
+  })
+}
+
+/**
+ * The one composite of a rate-limit window's key: `<length ms>#<start ms>#<key>`.
+ * The numbers come first, so a `#` in the app's key cannot make two windows share one.
+ */
+export function rateLimitWindowOf(key: string, lengthMs: number, startMs: number): string {
+  return `${lengthMs}#${startMs}#${key}`
+}
+
+/**
+ * A claim on a unique value. The one composite is `<KIND>#<fields>#<value>`
+ * (see `uniqueClaimOf` in `core/identity/unique-claims.ts`). Not part of
+ * `createEntities`: its key builder is made where claims are planned.
+ */
+export function createUniqueClaimEntity(names: TableNames, client?: DynamoDBDocumentClient) {
+  return createPointEntity(names, client, {
+    kind: ITEM_TYPES.uniqueClaim,
+    attributes: { claim: { type: "string", required: true }, ownerId: { type: "string", required: true } },
+    accessPattern: "byClaim",
+    composite: ["claim"],
+    template: "UNIQUE#${claim}",
+  })
+}
+
+/** An index entry: all records with one value of an indexed field share a partition, one entry (sk = id) each. */
+export function createIndexEntryEntity(names: TableNames, client?: DynamoDBDocumentClient) {
+  const k = keyFields(names)
+  return new Entity(
+    {
+      model: model(ITEM_TYPES.indexEntry),
+      attributes: { entryPartition: { type: "string", required: true }, id: { type: "string", required: true } },
+      indexes: {
+        byValue: {
+          pk: { field: k.pk, composite: ["entryPartition"], template: "INDEX#${entryPartition}", casing: none },
+          sk: { field: k.sk, composite: ["id"], template: "${id}", casing: none },
+        },
+      },
+    },
+    config(names, client, true),
+  )
+}
+
 /** All core entities of one table. */
 export function createEntities(names: TableNames = { ...DEFAULT_TABLE_NAMES }, client?: DynamoDBDocumentClient) {
   return {
@@ -360,6 +457,8 @@ export function createEntities(names: TableNames = { ...DEFAULT_TABLE_NAMES }, c
     authenticator: createAuthenticatorEntity(names, client),
     authenticatorLookup: createAuthenticatorLookupEntity(names, client),
     tableMeta: createTableMetaEntity(names, client),
+    keyValue: createKeyValueEntity(names, client),
+    rateLimitWindow: createRateLimitWindowEntity(names, client),
   }
 }
 

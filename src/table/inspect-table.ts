@@ -1,6 +1,6 @@
 import { DescribeTimeToLiveCommand, type DynamoDBClient, type TableDescription, type TimeToLiveDescription } from "@aws-sdk/client-dynamodb"
 import { translateClientError } from "../core/client/aws-errors.js"
-import { readLookupsMarker } from "../core/identity/table-mode.js"
+import { firstItemOf, MARKER_RECHECK_MS, readTableMeta } from "../core/identity/table-mode.js"
 import { TableClient } from "../core/client/table-client.js"
 import { describeTable } from "./create-table.js"
 import type { TableNames } from "./names.js"
@@ -10,7 +10,7 @@ import { describeSchemaDifferences } from "./schema-differences.js"
 export type FindingStatus = "ok" | "problem" | "note"
 
 /** The checks `inspectTable` runs, in the order it reports them. */
-export type TableCheck = "table" | "key-schema" | "index" | "index-keys" | "index-projection" | "ttl" | "billing" | "lookups"
+export type TableCheck = "table" | "key-schema" | "index" | "index-keys" | "index-projection" | "ttl" | "billing" | "deletion-protection" | "lookups"
 
 export interface TableFinding {
   check: TableCheck
@@ -245,19 +245,66 @@ function billingFinding(description: TableDescription, ctx: Context): TableFindi
   }
 }
 
-/** Whether the table's metadata item marks its lookups complete (one GetItem); legacy mode is a note. */
+function deletionProtectionFinding(description: TableDescription, ctx: Context): TableFinding {
+  if (description.DeletionProtectionEnabled === true) {
+    return { check: "deletion-protection", status: "ok", message: "Deletion protection is on: DynamoDB refuses to delete the table." }
+  }
+  return {
+    check: "deletion-protection",
+    status: "note",
+    message: "Deletion protection is off: one DeleteTable (a script, a console click, a stack update) deletes every user.",
+    fix: `aws dynamodb update-table --table-name ${ctx.names.tableName} --deletion-protection-enabled${ctx.awsSuffix}`,
+  }
+}
+
+/** The table's mode (fast path or legacy) and why: its metadata item, and, without one, whether the table is empty (Scan, Limit 1). */
 async function lookupsFinding(client: DynamoDBClient, ctx: Context): Promise<TableFinding> {
-  const marker = await readLookupsMarker(new TableClient({ names: ctx.names, client }))
-  if (marker) {
-    return { check: "lookups", status: "ok", message: `Lookups complete since ${marker.since} (by ${marker.by}): lookup misses need no fallback.` }
+  const table = new TableClient({ names: ctx.names, client })
+  const meta = await readTableMeta(table)
+  const backfill = `npx dynamodb-auth-adapter backfill --table ${ctx.names.tableName} --mark-complete`
+  const fast = "lookup misses are one GetItem (no GSI1 fallback) and get session is one GetItem"
+  if (meta?.lookups === "complete") {
+    const why =
+      meta.by === "create-table"
+        ? "marked by create-table when it made the table"
+        : meta.by === "empty-table"
+          ? "marked by an adapter instance that found the table empty"
+          : "marked by backfill --mark-complete after a clean run"
+    const copies =
+      meta.by === "backfill"
+        ? `; copies of users are trusted from ${new Date(Date.parse(meta.since) + MARKER_RECHECK_MS + 60_000).toISOString()} (once every instance has seen the marker)`
+        : ""
+    return { check: "lookups", status: "ok", message: `Fast path: lookups complete since ${meta.since} (${why}): ${fast}${copies}.` }
+  }
+  if (meta?.lookups === "legacy") {
+    return {
+      check: "lookups",
+      status: "note",
+      message:
+        `Legacy mode, declared at creation (create-table --official-adapter, ${meta.since}): @auth/dynamodb-adapter writes to this table, ` +
+        "so lookup misses fall back to GSI1 (or a Scan), get session is 2 requests and copies of users are not used.",
+      fix: `Once @auth/dynamodb-adapter no longer writes to the table, run \`${backfill}\`.`,
+    }
+  }
+  if ((await firstItemOf(table)).empty) {
+    return {
+      check: "lookups",
+      status: "ok",
+      message:
+        "Not marked yet, and the table is empty: the first adapter call marks it lookups complete (Scan Limit 1, then a conditional put), " +
+        `so ${fast} from the first request.`,
+      fix:
+        'If @auth/dynamodb-adapter will also write to this table, run every instance of this library with legacyItems: "present" until it stops, ' +
+        `then run \`${backfill}\`.`,
+    }
   }
   return {
     check: "lookups",
     status: "note",
-    message: "Legacy mode: the table is not marked as having every lookup item, so lookup misses fall back to GSI1 (or a Scan).",
-    fix:
-      "Once @auth/dynamodb-adapter no longer writes to the table (or at once, for a new table made from printed IaC), " +
-      `run \`npx dynamodb-auth-adapter backfill --table ${ctx.names.tableName} --mark-complete\`.`,
+    message:
+      "Legacy mode: the table holds items and has no metadata item (written by @auth/dynamodb-adapter, or made before the marker existed), " +
+      "so lookup misses fall back to GSI1 (or a Scan), get session is 2 requests and copies of users are not used.",
+    fix: `Once @auth/dynamodb-adapter no longer writes to the table, run \`${backfill}\` (it writes the missing lookups, then marks the table).`,
   }
 }
 
@@ -265,8 +312,10 @@ async function lookupsFinding(client: DynamoDBClient, ctx: Context): Promise<Tab
  * Checks a live table against what this library needs, and says how to fix
  * each problem: the table exists, its key schema, the index (present, keys,
  * projection ALL), TTL on `expires`, billing mode (provisioned is a note,
- * not a problem), and whether the table's lookups are marked complete (a
- * note). Sends DescribeTable, DescribeTimeToLive and one GetItem; changes nothing.
+ * not a problem), deletion protection (off is a note), and the table's mode
+ * (fast path or legacy, and why). Sends DescribeTable, DescribeTimeToLive,
+ * one GetItem and, on a table without a metadata item, one Scan with
+ * `Limit: 1`; changes nothing.
  */
 export async function inspectTable(client: DynamoDBClient, names: TableNames, options: InspectTableOptions = {}): Promise<TableInspection> {
   const awsCliOptions = options.awsCliOptions?.trim()
@@ -301,6 +350,7 @@ export async function inspectTable(client: DynamoDBClient, names: TableNames, op
     ...indexFindings(description, differences, ctx),
     ttlFinding(TimeToLiveDescription, ctx),
     billingFinding(description, ctx),
+    deletionProtectionFinding(description, ctx),
     // The item can only be read with the right key schema on an ACTIVE table.
     ...(!differences.some((d) => checkOfDifference(d, names) === "key-schema") && description.TableStatus === "ACTIVE"
       ? [await lookupsFinding(client, ctx)]

@@ -2,6 +2,7 @@
  * Each defect of @auth/dynamodb-adapter 2.11.3 listed in issue 3, as a test
  * of this adapter on DynamoDB Local (concurrency cases run for real).
  */
+import { PutItemCommand } from "@aws-sdk/client-dynamodb"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { DynamoDBAdapter, type DynamoDBAuthjsAdapter } from "../../src/authjs/index.js"
 import { isDynamoAuthAdapterError } from "../../src/core/errors.js"
@@ -173,6 +174,8 @@ describe("a table that is missing or has no index", () => {
     const client = localClient()
     const tableName = uniqueTableName("noindex")
     await createTableWithoutIndex(client, tableName)
+    // A table with items (an empty one is marked lookups complete, and its misses never reach the index).
+    await client.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: "USER#legacy" }, sk: { S: "USER#legacy" }, type: { S: "USER" } } }))
     const noIndex = DynamoDBAdapter(client, { tableName })
     const error = await noIndex.getUserByEmail("a@example.com").catch((e: unknown) => e)
     expect(isDynamoAuthAdapterError(error, "MISSING_INDEX")).toBe(true)

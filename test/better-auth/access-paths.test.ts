@@ -120,24 +120,46 @@ describe("access paths on DynamoDB Local", () => {
   it("a read no key answers is a Scan, correct, and warned about with the model and fields", async () => {
     await newUser("MiXeD@Example.com")
     counter.reset()
-    const found = await adapter.findMany({ model: "user", where: [{ field: "email", value: "mixed@example.com", mode: "insensitive" }] })
-    expect(found).toHaveLength(1)
+    const found = await adapter.findMany({ model: "user", where: [{ field: "name", value: "nobody at all", mode: "insensitive" }] })
+    expect(found).toHaveLength(0)
     expect(counter.byCommand()).toEqual({ Scan: 1 })
     expect(warnings).toHaveLength(1)
-    expect(warnings[0]!.details).toEqual({ model: "user", fields: ["email"] })
+    expect(warnings[0]!.details).toEqual({ model: "user", fields: ["name"] })
   })
 
-  it("without debugLogs a Scan is not logged", async () => {
-    const quiet = singleTableAdapter({ client, tableName: table.tableName, logger })(options)
-    await quiet.findMany({ model: "user", where: [{ field: "name", value: "nobody" }] })
+  it("an email eq naming no mode, or insensitive, is the email claim (one GetItem, no Scan): emails are claimed normalized; an explicit sensitive one stays exact", async () => {
+    await newUser("CaSe@Example.com")
+    counter.reset()
+    expect(await adapter.findMany({ model: "user", where: [{ field: "email", value: "case@example.com", mode: "insensitive" }] })).toHaveLength(1)
+    expect(counter.byCommand()).toEqual({ GetItem: 1 })
+    // Better Auth's own lookups name no mode: the email identifies the person whatever its case.
+    expect(await adapter.findMany({ model: "user", where: [{ field: "email", value: "case@example.com" }] })).toHaveLength(1)
+    expect(await adapter.findMany({ model: "user", where: [{ field: "email", value: "case@example.com", mode: "sensitive" }] })).toHaveLength(0)
     expect(warnings).toEqual([])
   })
 
-  it("plugin models get a GSI1 pattern from their schema (member by userId), overridable through options.models", async () => {
+  it("without debugLogs a Scan is still warned about (scans: \"warn\" is the default)", async () => {
+    const quiet = singleTableAdapter({ client, tableName: table.tableName, logger })(options)
+    await quiet.findMany({ model: "user", where: [{ field: "name", value: "nobody" }] })
+    expect(warnings.map((w) => w.details)).toEqual([{ model: "user", fields: ["name"] }])
+  })
+
+  it("scans: \"refuse\" throws SCAN_REFUSED naming the model and fields, before anything is read", async () => {
+    const strict = singleTableAdapter({ client, tableName: table.tableName, logger, scans: "refuse" })(options)
+    counter.reset()
+    const error = await strict.findMany({ model: "user", where: [{ field: "name", value: "nobody" }] }).catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: "SCAN_REFUSED", details: { model: "user", fields: ["name"] } })
+    expect((error as Error).message).toContain("options.models.user.lookups")
+    expect(counter.total()).toBe(0)
+  })
+
+  it("plugin models get strongly consistent lookups from their schema (member by userId), a GSI1 pattern through options.models", async () => {
     await adapter.create({ model: "member", data: { organizationId: "org-1", userId: "u-9", role: "owner", createdAt: new Date() } })
     counter.reset()
     expect(await adapter.findMany({ model: "member", where: [{ field: "userId", value: "u-9" }] })).toHaveLength(1)
-    expect(counter.byCommand()).toEqual({ Query: 1 })
+    // The index entries under INDEX#MEMBER#userId#u-9 (consistent Query), then the records (BatchGetItem).
+    expect(counter.byCommand()).toEqual({ Query: 1, BatchGetItem: 1 })
+    expect(counter.requests[0]!.input).toMatchObject({ ConsistentRead: true, ExpressionAttributeValues: { ":v0": "INDEX#MEMBER#userId#u-9" } })
     const byOrg = make({ models: { member: { index: { field: "organizationId" } } } })
     await byOrg.create({ model: "member", data: { organizationId: "org-2", userId: "u-10", role: "owner", createdAt: new Date() } })
     counter.reset()
@@ -159,7 +181,7 @@ describe("access paths on DynamoDB Local", () => {
     expect((await table.scanAll()).filter((i) => i.identifier === "consume")).toEqual([])
   })
 
-  it("incrementOne is one conditional UpdateItem with ADD, guarded by the where clause", async () => {
+  it("incrementOne reads the row by its key claim, then one conditional UpdateItem with ADD, guarded by the where clause", async () => {
     const options2: BetterAuthOptions = { rateLimit: { storage: "database", enabled: true } }
     const limiter = singleTableAdapter({ client, tableName: table.tableName })(options2)
     await limiter.create({ model: "rateLimit", data: { key: "ip:1", count: 1, lastRequest: 1000 } })
@@ -171,8 +193,9 @@ describe("access paths on DynamoDB Local", () => {
       set: { lastRequest: 2000 },
     })
     expect(bumped?.count).toBe(2)
-    expect(counter.byCommand()).toEqual({ Query: 1, UpdateItem: 1 })
-    expect(String(counter.requests[1]!.input.UpdateExpression)).toMatch(/^ADD /)
+    // rateLimit.key is unique: its claim, the row by id (both strongly consistent), the update.
+    expect(counter.byCommand()).toEqual({ GetItem: 2, UpdateItem: 1 })
+    expect(String(counter.requests[2]!.input.UpdateExpression)).toMatch(/^ADD /)
     expect(
       await limiter.incrementOne({ model: "rateLimit", where: [{ field: "key", value: "ip:1" }, { field: "count", operator: "lt", value: 2 }], increment: { count: 1 } }),
     ).toBeNull()

@@ -1,10 +1,12 @@
 import {
   CreateTableCommand,
   DescribeTimeToLiveCommand,
+  PutItemCommand,
   UpdateTimeToLiveCommand,
   type CreateTableCommandInput,
 } from "@aws-sdk/client-dynamodb"
 import { beforeAll, describe, expect, it } from "vitest"
+import { DynamoDBAdapter } from "../../src/authjs/index.js"
 import { createTable } from "../../src/table/create-table.js"
 import { createTableInput } from "../../src/table/create-table-input.js"
 import { resolveTableNames } from "../../src/table/names.js"
@@ -53,7 +55,10 @@ describe("doctor", () => {
       "  ok       Index GSI1 projects ALL attributes.",
       '  ok       TTL is enabled on "expires".',
       "  ok       Billing mode is on-demand (PAY_PER_REQUEST).",
-      expect.stringMatching(/^ {2}ok {7}Lookups complete since \d{4}-\d\d-\d\dT[\d:.]+Z \(by create-table\): lookup misses need no fallback\.$/),
+      "  ok       Deletion protection is on: DynamoDB refuses to delete the table.",
+      expect.stringMatching(
+        /^ {2}ok {7}Fast path: lookups complete since \d{4}-\d\d-\d\dT[\d:.]+Z \(marked by create-table when it made the table\): lookup misses are one GetItem \(no GSI1 fallback\) and get session is one GetItem\.$/,
+      ),
     ])
     expect(run.stdout).not.toContain("PROBLEM")
     expect(run.stdout).toContain("All checks passed: the table is ready")
@@ -146,10 +151,35 @@ describe("doctor", () => {
     const note = reportOf(run.stdout, "Billing mode")
     expect(note.line).toContain("note     Billing mode is PROVISIONED (table 3 RCU / 2 WCU, index GSI1 4 RCU / 1 WCU)")
     expect(note.fix).toContain(`--billing-mode PAY_PER_REQUEST`)
-    // A table made without create-table is not known to have every lookup item.
-    expect(reportOf(run.stdout, "Legacy mode").line).toContain("note     Legacy mode: the table is not marked")
-    expect(reportOf(run.stdout, "Legacy mode").fix).toContain(`backfill --table ${tableName} --mark-complete`)
+    // A table made without create-table has no marker; empty, it is marked by the first adapter call.
+    expect(reportOf(run.stdout, "Not marked yet").line).toContain("ok       Not marked yet, and the table is empty: the first adapter call marks it")
+    expect(run.stdout).toContain("All checks passed (1 note)")
+  })
+
+  it("says why a table is in legacy mode: items and no metadata item; and notes deletion protection off", async () => {
+    const tableName = await rawTable("doctor-legacy", (input) => ({ ...input, DeletionProtectionEnabled: false }))
+    await enableTtl(tableName)
+    // What @auth/dynamodb-adapter writes for a user: no lookup items, no metadata item.
+    await client.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: "USER#u" }, sk: { S: "USER#u" }, type: { S: "USER" }, id: { S: "u" } } }))
+    const run = await runCliLocal("doctor", "--table", tableName)
+    expect(run.code).toBe(0)
+    const legacy = reportOf(run.stdout, "Legacy mode")
+    expect(legacy.line).toContain("note     Legacy mode: the table holds items and has no metadata item")
+    expect(legacy.line).toContain("get session is 2 requests")
+    expect(legacy.fix).toContain(`npx dynamodb-auth-adapter backfill --table ${tableName} --mark-complete`)
+    const protection = reportOf(run.stdout, "Deletion protection")
+    expect(protection.line).toContain("note     Deletion protection is off")
+    expect(protection.fix).toContain(`aws dynamodb update-table --table-name ${tableName} --deletion-protection-enabled`)
     expect(run.stdout).toContain("All checks passed (2 notes)")
+  })
+
+  it("says a table was marked by an adapter that found it empty", async () => {
+    const tableName = await rawTable("doctor-marked")
+    await enableTtl(tableName)
+    const adapter = DynamoDBAdapter(client, { tableName })
+    expect(await adapter.getUserByEmail("nobody@example.com")).toBeNull()
+    const run = await runCliLocal("doctor", "--table", tableName)
+    expect(reportOf(run.stdout, "Fast path").line).toMatch(/ok {7}Fast path: lookups complete since \S+ \(marked by an adapter instance that found the table empty\)/)
   })
 
   it("checks custom key and index names given as flags", async () => {

@@ -82,7 +82,7 @@ describe("print-iac --format cdk, through tsc and aws-cdk-lib", () => {
       const resources = Object.values(synthesizeCdkStack(await printed("cdk", tableName, variant.keys), "AuthTableStack"))
       expect(resources.map((r) => r.Type)).toEqual(["AWS::DynamoDB::Table"])
       const [table] = resources
-      expect(table).toMatchObject({ DeletionPolicy: "Retain", UpdateReplacePolicy: "Retain" })
+      expect(table).toMatchObject({ DeletionPolicy: "Retain", UpdateReplacePolicy: "Retain", Properties: { DeletionProtectionEnabled: true } })
       expect(table?.Properties).toEqual(cloudFormationProperties(tableName, variant.keys))
 
       // Checked equal to the printer's typed properties just above.
@@ -118,6 +118,7 @@ describe("print-iac --format terraform, through HashiCorp's HCL parser", () => {
       expect(instances).toHaveLength(1)
       const resource = instances?.[0] as TerraformDynamoTable
       expect(resource.lifecycle).toEqual([{ prevent_destroy: true }])
+      expect(resource.deletion_protection_enabled).toBe(true)
       expect(config.output?.auth_table_name).toEqual([{ value: "${aws_dynamodb_table.auth.name}" }])
 
       const { input, timeToLive } = terraformToDynamo(resource)

@@ -76,7 +76,7 @@ describe("print-iac", () => {
   it("prints a Terraform aws_dynamodb_table with every attribute, GSI1 and TTL", async () => {
     const run = await runCli("print-iac", "--format", "terraform")
     expect(run).toMatchObject({ code: 0, stderr: "" })
-    expect(run.stdout).toContain(`resource "aws_dynamodb_table" "auth" {\n  name         = "next-auth"\n  billing_mode = "PAY_PER_REQUEST"\n  hash_key     = "pk"\n  range_key    = "sk"\n`)
+    expect(run.stdout).toContain(`resource "aws_dynamodb_table" "auth" {\n  name                        = "next-auth"\n  billing_mode                = "PAY_PER_REQUEST"\n  deletion_protection_enabled = true\n  hash_key                    = "pk"\n  range_key                   = "sk"\n`)
     const attributes = [...run.stdout.matchAll(/attribute \{\n\s+name = "([^"]+)"\n\s+type = "S"\n\s+\}/g)].map((m) => m[1])
     expect(attributes).toEqual(["pk", "sk", "GSI1PK", "GSI1SK"])
     expect(run.stdout).toContain(

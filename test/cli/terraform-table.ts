@@ -10,6 +10,7 @@ import { parse } from "@cdktf/hcl2json"
 export interface TerraformDynamoTable {
   name: string
   billing_mode: string
+  deletion_protection_enabled?: boolean
   hash_key: string
   range_key?: string
   attribute: { name: string; type: string }[]
@@ -40,6 +41,7 @@ export function terraformToDynamo(table: TerraformDynamoTable): { input: CreateT
     input: {
       TableName: table.name,
       BillingMode: table.billing_mode as CreateTableCommandInput["BillingMode"],
+      ...(table.deletion_protection_enabled === undefined ? {} : { DeletionProtectionEnabled: table.deletion_protection_enabled }),
       AttributeDefinitions: table.attribute.map((a) => ({ AttributeName: a.name, AttributeType: a.type as "S" | "N" | "B" })),
       KeySchema: keySchema(table.hash_key, table.range_key),
       ...(indexes.length === 0

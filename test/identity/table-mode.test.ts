@@ -19,7 +19,11 @@ import { countRequests } from "../../src/core/client/request-counter.js"
 import { TableMode, MARKER_RECHECK_MS, createIdentityStores, readLookupsMarker } from "../../src/core/identity/index.js"
 import { TableClient } from "../../src/core/client/table-client.js"
 import { createAuthService } from "../../src/electrodb/index.js"
+import { CreateTableCommand } from "@aws-sdk/client-dynamodb"
 import { createTable } from "../../src/table/create-table.js"
+import { createTableInput } from "../../src/table/create-table-input.js"
+import { resolveTableNames } from "../../src/table/names.js"
+import { useScratchTables } from "../support/scratch-tables.js"
 import { runCli, runCliLocal, stubLocalCredentials } from "../cli/run-cli.js"
 import { createTestTable, localClient, type TestTable } from "../support/test-table.js"
 
@@ -85,9 +89,13 @@ describe("createTable writes the marker", () => {
     expect(await table.scanAll()).toEqual([])
   })
 
-  it("not with markLookupsComplete: false (a table the official adapter will also write to)", async () => {
+  it("not with markLookupsComplete: false (a table the official adapter will also write to): that is declared instead", async () => {
     const table = await newTable(true)
-    expect(await markerItem(table)).toBeUndefined()
+    expect(await markerItem(table)).toEqual({ ...META, type: "TABLE_META", lookups: "legacy", by: "create-table", since: expect.any(String) })
+    // The declaration keeps the adapters off the fast path even while the table is empty.
+    const adapter = DynamoDBAdapter(table.client, { tableName: table.tableName })
+    expect(await counted(table, () => adapter.getUserByAccount({ provider: "idp", providerAccountId: "nobody" }))).toEqual({ GetItem: 2, Query: 1 })
+    expect(await markerItem(table)).toMatchObject({ lookups: "legacy" })
   })
 })
 
@@ -296,7 +304,7 @@ describe("backfill --mark-complete", () => {
     const run = await runCliLocal("backfill", "--table", table.tableName, "--mark-complete")
     expect(run.code).toBe(2)
     expect(run.stdout).toContain("NOT marking the table's lookups complete: 1 lookup was not written because of conflicts")
-    expect(await markerItem(table)).toBeUndefined()
+    expect(await markerItem(table)).toMatchObject({ lookups: "legacy" })
 
     const backfillTable = new TableClient({ names: table.names, client: table.client })
     const resumed = await runBackfill(backfillTable, { markComplete: true, resumeFrom: "x" }).catch((e: unknown) => e)
@@ -306,7 +314,7 @@ describe("backfill --mark-complete", () => {
     const clean = await seedLegacy()
     const dry = await runBackfill(new TableClient({ names: clean.names, client: clean.client }), { markComplete: true, dryRun: true })
     expect(dry.markComplete).toEqual({ status: "would-write" })
-    expect(await markerItem(clean)).toBeUndefined()
+    expect(await markerItem(clean)).toMatchObject({ lookups: "legacy" })
     expect(await readLookupsMarker(new TableClient({ names: clean.names, client: clean.client }))).toBeUndefined()
   })
 })
@@ -342,5 +350,171 @@ describe("the marker is invisible to everything else", () => {
     } finally {
       client.destroy()
     }
+  })
+})
+
+describe("a table made by a plain CreateTable (printed IaC, the next-auth docs' template): the adapter marks it while it is provably empty", () => {
+  const scratch = useScratchTables()
+  async function plainTable(prefix: string): Promise<TableClient> {
+    const tableName = scratch.name(prefix)
+    const names = resolveTableNames({ tableName })
+    await scratch.client.send(new CreateTableCommand(createTableInput(names, { deletionProtection: false })))
+    return new TableClient({ names, client: scratch.client })
+  }
+  async function metaOf(table: TableClient) {
+    return table.get(META, "read the metadata item", true)
+  }
+
+  it("the first call reads the missing marker, scans one item, finds none and puts the marker (by empty-table); copies are trusted at once", async () => {
+    const table = await plainTable("plain-empty")
+    const counter = countRequests(scratch.client)
+    try {
+      const mode = new TableMode(table)
+      expect(await mode.fallbackNeeded()).toBe(false)
+      expect(counter.byCommand()).toEqual({ GetItem: 1, Scan: 1, PutItem: 1 })
+      expect(counter.requests.find((r) => r.command === "Scan")?.input).toMatchObject({ Limit: 1, ConsistentRead: true })
+      expect(await mode.copiesTrusted()).toBe(true)
+      expect(counter.total()).toBe(3)
+    } finally {
+      counter.detach()
+    }
+    expect(await metaOf(table)).toEqual({ ...META, type: "TABLE_META", lookups: "complete", by: "empty-table", since: expect.any(String) })
+  })
+
+  it("a table that holds an item is never marked, and is not scanned again (only the marker is re-read, every 5 minutes)", async () => {
+    const table = await plainTable("plain-used")
+    await table.write({ kind: "put", item: { pk: "USER#u", sk: "USER#u", type: "USER", id: "u" }, label: "an official user" }, "seed")
+    let now = 1_000_000
+    const mode = new TableMode(table, "auto", () => now)
+    const counter = countRequests(scratch.client)
+    try {
+      expect(await mode.fallbackNeeded()).toBe(true)
+      // The missing marker, the Scan that saw an item, the marker once more (another instance may have marked and written meanwhile).
+      expect(counter.byCommand()).toEqual({ GetItem: 2, Scan: 1 })
+      counter.reset()
+      now += MARKER_RECHECK_MS
+      expect(await mode.fallbackNeeded()).toBe(true)
+      expect(counter.byCommand()).toEqual({ GetItem: 1 })
+    } finally {
+      counter.detach()
+    }
+    expect(await metaOf(table)).toBeUndefined()
+  })
+
+  it('legacyItems: "present" never marks an empty table', async () => {
+    const table = await plainTable("plain-present")
+    const mode = new TableMode(table, "present")
+    expect(await mode.copiesMayExist()).toBe(false)
+    expect(await mode.copiesTrusted()).toBe(false)
+    expect(await metaOf(table)).toBeUndefined()
+  })
+
+  it("a Scan the credentials may not send keeps the instance on the legacy path, says so once and is not retried", async () => {
+    const table = await plainTable("plain-denied")
+    const warnings: string[] = []
+    const denied = Object.assign(Object.create(table) as TableClient, {
+      logger: { debug() {}, warn: (message: string) => warnings.push(message) },
+      scanPage: async () => {
+        throw Object.assign(new Error("not authorized to perform: dynamodb:Scan"), { name: "AccessDeniedException" })
+      },
+    })
+    let now = 1_000_000
+    const mode = new TableMode(denied, "auto", () => now)
+    expect(await mode.fallbackNeeded()).toBe(true)
+    now += MARKER_RECHECK_MS
+    expect(await mode.fallbackNeeded()).toBe(true)
+    expect(warnings).toEqual(["Could not check whether the table is empty; it stays on the legacy lookups (run backfill --mark-complete)"])
+    expect(await metaOf(table)).toBeUndefined()
+  })
+
+  /**
+   * Runs `modes` concurrently, their requests interleaved in `order` (an
+   * operation whose turn it is not waits; one with no request left, or an
+   * order used up, lets the others go in turn).
+   */
+  async function interleaved(table: TableClient, order: string, steps: Record<string, (gated: TableClient) => Promise<unknown>>) {
+    let position = 0
+    const done = new Set<string>()
+    const waiting: (() => void)[] = []
+    const wake = () => waiting.splice(0).forEach((resolve) => resolve())
+    const mayGo = (id: string) => position >= order.length || order[position] === id || done.has(order[position]!)
+    const gate = (id: string) => async <T>(send: () => Promise<T>): Promise<T> => {
+      while (!mayGo(id)) await new Promise<void>((resolve) => waiting.push(resolve))
+      try {
+        return await send()
+      } finally {
+        position++
+        wake()
+      }
+    }
+    const gatedTable = (id: string): TableClient => {
+      const turn = gate(id)
+      return Object.assign(Object.create(table) as TableClient, {
+        get: (...args: Parameters<TableClient["get"]>) => turn(() => table.get(...args)),
+        write: (...args: Parameters<TableClient["write"]>) => turn(() => table.write(...args)),
+        scanPage: (...args: Parameters<TableClient["scanPage"]>) => turn(() => table.scanPage(...args)),
+      })
+    }
+    return Promise.all(
+      Object.entries(steps).map(async ([id, step]) => {
+        try {
+          return await step(gatedTable(id))
+        } finally {
+          done.add(id)
+          wake()
+        }
+      }),
+    )
+  }
+
+  /** Every sequence of `length` picks among `ids`. */
+  function orders(ids: string, length: number): string[] {
+    return length === 0 ? [""] : orders(ids, length - 1).flatMap((prefix) => [...ids].map((id) => prefix + id))
+  }
+
+  it("two instances starting at once: in every interleaving of their requests, one marker, and both see it", async () => {
+    const schedules = orders("AB", 6)
+    expect(schedules).toHaveLength(64)
+    for (const order of schedules) {
+      const table = await plainTable("plain-race")
+      const [a, b] = (await interleaved(table, order, {
+        A: async (gated) => new TableMode(gated).copiesTrusted(),
+        B: async (gated) => new TableMode(gated).copiesTrusted(),
+      })) as boolean[]
+      expect({ order, a, b }).toEqual({ order, a: true, b: true })
+      expect(await metaOf(table)).toMatchObject({ lookups: "complete", by: "empty-table" })
+    }
+  })
+
+  it("an instance of this library writing right after its own mark: the other instance, whatever it saw, ends on the fast path too", async () => {
+    for (const order of orders("AB", 6)) {
+      const table = await plainTable("plain-write")
+      const [, b] = (await interleaved(table, order, {
+        A: async (gated) => {
+          const mode = new TableMode(gated)
+          await mode.copiesMayExist()
+          // A user of its own, written once the marker decided (as every store does).
+          await gated.write({ kind: "put", item: { pk: "USER#a", sk: "USER#a", type: "USER", id: "a" }, label: "user" }, "user")
+        },
+        B: async (gated) => new TableMode(gated).copiesMayExist(),
+      })) as [unknown, boolean]
+      expect({ order, b }).toEqual({ order, b: true })
+    }
+  })
+
+  it("failure mode 1, pinned: an official-adapter write before the Scan keeps the table legacy; one after the Scan lands on a marked table", async () => {
+    // The instance's three requests (GetItem, Scan, PutItem) with the official write at each of the four places.
+    const outcomes: Record<string, boolean> = {}
+    for (const order of ["OAAA", "AOAA", "AAOA", "AAAO"]) {
+      const table = await plainTable("plain-official")
+      await interleaved(table, order, {
+        A: async (gated) => new TableMode(gated).fallbackNeeded(),
+        O: async (gated) => gated.write({ kind: "put", item: { pk: "USER#o", sk: "USER#o", type: "USER", id: "o", email: "o@example.com" }, label: "official" }, "official"),
+      })
+      outcomes[order] = (await metaOf(table)) !== undefined
+    }
+    // Marked only when the official write came after the Scan: that window, and any official write after the mark, is the
+    // documented failure mode (the official user has no email lookup and is no longer found through GSI1).
+    expect(outcomes).toEqual({ OAAA: false, AOAA: false, AAOA: true, AAAO: true })
   })
 })

@@ -3,7 +3,7 @@
  * the CLI or raw CreateTable, not `createTestTable`), all deleted when the
  * file is done.
  */
-import { CreateTableCommand, DeleteTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb"
+import { CreateTableCommand, DeleteTableCommand, UpdateTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb"
 import { afterAll } from "vitest"
 import { localClient, uniqueTableName } from "./test-table.js"
 
@@ -21,7 +21,11 @@ export function useScratchTables(): ScratchTables {
   const client = localClient()
   const created: string[] = []
   afterAll(async () => {
-    for (const TableName of created) await client.send(new DeleteTableCommand({ TableName })).catch(() => {})
+    for (const TableName of created) {
+      // Tables made the documented ways have deletion protection on.
+      await client.send(new UpdateTableCommand({ TableName, DeletionProtectionEnabled: false })).catch(() => {})
+      await client.send(new DeleteTableCommand({ TableName })).catch(() => {})
+    }
     client.destroy()
   })
   return {

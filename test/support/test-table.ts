@@ -52,7 +52,7 @@ export async function createTestTable(options: TestTableOptions = {}): Promise<T
   const { legacy, ...nameOptions } = options
   const client = localClient()
   const names = resolveTableNames({ tableName: uniqueTableName(), ...nameOptions })
-  await createTable(client, { ...names, markLookupsComplete: legacy !== true })
+  await createTable(client, { ...names, markLookupsComplete: legacy !== true, deletionProtection: false })
   const document = DynamoDBDocument.from(client, {
     marshallOptions: { convertEmptyValues: true, removeUndefinedValues: true, convertClassInstanceToMap: true },
   })

@@ -20,6 +20,7 @@ import { DynamoAuthAdapterError } from "../errors.js"
 import type { Item, ItemTable, ScanRequest } from "../client/table-client.js"
 import type { PlannedLookup } from "../identity/backfill.js"
 import { isConditionFailure } from "../identity/transactions.js"
+import { ownedBy } from "../identity/conditions.js"
 import { planMarkLookupsComplete, readLookupsMarker, type LookupsMarker } from "../identity/table-mode.js"
 import { claimantsOf } from "./claimants.js"
 import { decodeCursor, encodeCursor, startCursor, type BackfillCursor } from "./cursor.js"
@@ -168,8 +169,9 @@ export async function runBackfill(table: BackfillTable, options: BackfillOptions
   const conflicts: BackfillConflict[] = []
   const reported = new Set<string>()
 
+  const conflictId = (lookup: PlannedLookup) => `${lookup.kind}\u0000${JSON.stringify(lookup.key)}`
   const conflict = (lookup: PlannedLookup, what: string, userIds: string[]) => {
-    const id = `${lookup.kind}\u0000${JSON.stringify(lookup.key)}`
+    const id = conflictId(lookup)
     if (reported.has(id)) return
     reported.add(id)
     counts.conflicts++
@@ -178,17 +180,49 @@ export async function runBackfill(table: BackfillTable, options: BackfillOptions
     options.onConflict?.(found)
   }
 
-  /** Classifies an existing lookup: the same owner means it is there; another owner is a conflict. */
-  const settleExisting = (lookup: PlannedLookup, what: string, existing: Item) => {
+  /** Lookups this run wrote, by claim id, with their owner. */
+  const writtenByRun = new Map<string, string>()
+
+  /**
+   * Classifies an existing lookup: the same owner means it is there; another
+   * owner is a conflict. A claim this run wrote that turns out to be
+   * contested (two legacy users whose emails differ only in case: GSI1 finds
+   * the one stored with capitals only from its own side) is taken back, so
+   * the scan order picks no winner.
+   */
+  const settleExisting = async (lookup: PlannedLookup, what: string, existing: Item) => {
     const owner = existing.userId
-    if (owner === lookup.userId) counts.present[lookup.kind]++
-    else conflict(lookup, what, [String(owner), lookup.userId])
+    if (owner === lookup.userId) {
+      counts.present[lookup.kind]++
+      return
+    }
+    conflict(lookup, what, [String(owner), lookup.userId])
+    await takeBack(lookup)
+  }
+
+  /** Deletes the lookup this run wrote for `lookup`'s claim, once that claim is a conflict (conditioned on its owner, unchanged). */
+  const takeBack = async (lookup: PlannedLookup) => {
+    const id = conflictId(lookup)
+    const owner = writtenByRun.get(id)
+    if (owner === undefined || !reported.has(id)) return
+    writtenByRun.delete(id)
+    try {
+      await table.write({ kind: "delete", key: lookup.key, condition: ownedBy(owner), label: `backfill: take back contested ${lookup.kind} lookup` }, "backfill: take back a contested lookup")
+      counts.written[lookup.kind]--
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error
+    }
   }
 
   const backfillOne = async ({ lookup, describe }: NeededLookup, existing: Item | undefined) => {
     if (existing) return settleExisting(lookup, describe, existing)
+    // Already a conflict in this run: another claimant of the same claim (emails differing only in case find each other only one way).
+    if (reported.has(conflictId(lookup))) return
     const claimants = await claimantsOf(table, lookup)
-    if (claimants.length > 1) return conflict(lookup, describe, claimants)
+    if (claimants.length > 1) {
+      conflict(lookup, describe, claimants)
+      return takeBack(lookup)
+    }
     if (dryRun) {
       counts.written[lookup.kind]++
       return
@@ -196,11 +230,14 @@ export async function runBackfill(table: BackfillTable, options: BackfillOptions
     try {
       await table.write(lookup.put, `backfill: write ${lookup.kind} lookup`)
       counts.written[lookup.kind]++
+      writtenByRun.set(conflictId(lookup), lookup.userId)
+      // Another claimant of this claim may have been found a conflict while the write was in flight.
+      await takeBack(lookup)
     } catch (error) {
       if (!isConditionFailure(error)) throw error
       // Written by someone else since we looked: read whose it is.
       const current = await table.get(lookup.key, `backfill: read ${lookup.kind} lookup`)
-      if (current) settleExisting(lookup, describe, current)
+      if (current) await settleExisting(lookup, describe, current)
     }
   }
 

@@ -46,6 +46,21 @@ export interface AccountOwner {
 
 const IMMUTABLE = ["userId", "provider", "providerAccountId"] as const
 
+/** The provider id of Better Auth's email-and-password accounts (`providerId: "credential"`, `accountId` = the user id). */
+export const PASSWORD_PROVIDER = "credential"
+
+/**
+ * Whether an account is Better Auth's email-and-password account rather than
+ * a link to a provider account: provider `credential`, and either a password
+ * hash or no Auth.js `type` (Auth.js writes `type` on every account it links,
+ * so an Auth.js provider that happens to be named `credential` is not one).
+ * Auth.js must never see such an account: its `providerAccountId` is the
+ * user id, which anyone can learn.
+ */
+export function isPasswordAccount(account: StoredRecord): boolean {
+  return account.provider === PASSWORD_PROVIDER && (account.type === undefined || account.password !== undefined)
+}
+
 export class AccountStore {
   constructor(
     private readonly scope: IdentityScope,

@@ -9,7 +9,7 @@
  */
 import type { Item, ItemTable, Key, WriteAction } from "../client/table-client.js"
 import { accountIdLookupKey, planPutAccountIdLookup } from "./account-id-lookup.js"
-import { ITEM_TYPES, providerAccountOf } from "../../table/entities.js"
+import { ITEM_TYPES, normalizeEmail, providerAccountOf } from "../../table/entities.js"
 import { itemAbsent } from "./conditions.js"
 import { toRecord } from "./stored-record.js"
 import { claimLabel } from "./transactions.js"
@@ -21,6 +21,8 @@ export interface PlannedLookup {
   userId: string
   key: Key
   put: WriteAction
+  /** Email lookups: the email as its user holds it (GSI1 keys it by this form; the claim by the normalized one). */
+  email?: string
 }
 
 function keyOnly(table: ItemTable, keys: Record<string, string>): Key {
@@ -28,14 +30,21 @@ function keyOnly(table: ItemTable, keys: Record<string, string>): Key {
   return { [partitionKey]: keys[partitionKey]!, [sortKey]: keys[sortKey]! }
 }
 
-/** The email lookup of a user (as `UserStore.create` writes it). */
+/** The email lookup of a user (as `UserStore.create` writes it: keyed, and holding, the normalized email). */
 export function planEmailLookup(table: ItemTable, email: string, userId: string): PlannedLookup {
-  const key = keyOnly(table, table.keysOf("emailLookup", { email }))
+  const normalized = normalizeEmail(email)
+  const key = keyOnly(table, table.keysOf("emailLookup", { email: normalized }))
   return {
     kind: "email",
     userId,
     key,
-    put: { kind: "put", item: { ...key, type: ITEM_TYPES.emailLookup, email, userId }, condition: itemAbsent(table.names), label: claimLabel.email(email) },
+    email,
+    put: {
+      kind: "put",
+      item: { ...key, type: ITEM_TYPES.emailLookup, email: normalized, userId },
+      condition: itemAbsent(table.names),
+      label: claimLabel.email(normalized),
+    },
   }
 }
 

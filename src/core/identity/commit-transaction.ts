@@ -16,6 +16,7 @@ import { directScope, type IdentityScope } from "./identity-state.js"
 import { claimConflictOf, claimOfLabel } from "./transactions.js"
 import { AccountStore } from "./account-store.js"
 import { UserStore } from "./user-store.js"
+import { claimHeldBy, UniqueClaims } from "./unique-claims.js"
 
 /** Stale claims replaced in one commit at most (each is a value the transaction claims). */
 const MAX_REPAIRS = 4
@@ -35,7 +36,7 @@ export async function commitTransaction(scope: IdentityScope): Promise<void> {
       const reason = isDynamoAuthAdapterError(error) ? (error.reasons ?? []).find((r) => r.code === "ConditionalCheckFailed" && r.action && claimOfLabel(r.action)) : undefined
       const stale = repairs < MAX_REPAIRS && reason?.action ? await staleOwner(direct, reason.action) : undefined
       if (stale === undefined || reason === undefined) throw conflict
-      buffer.replaceCondition(reason.index, ownedBy(stale))
+      buffer.replaceCondition(reason.index, claimOfLabel(reason.action!)?.kind === "unique" ? claimHeldBy(stale) : ownedBy(stale))
     }
   }
 }
@@ -46,5 +47,6 @@ async function staleOwner(scope: IdentityScope, label: string): Promise<string |
   const users = new UserStore(scope)
   if (claim?.kind === "email") return users.staleEmailOwner(claim.email)
   if (claim?.kind === "account") return new AccountStore(scope, users).staleOwner(claim.provider, claim.providerAccountId)
+  if (claim?.kind === "unique") return new UniqueClaims(scope.table.names).staleOwner(scope.table, claim.claim)
   return undefined
 }

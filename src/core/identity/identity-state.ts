@@ -9,17 +9,17 @@
 import type { ItemTable } from "../client/table-client.js"
 import type { BufferedTable } from "../transaction/buffered-table.js"
 import { RecentUsers } from "./recent-users.js"
-import { TableMode, type LegacyItems } from "./table-mode.js"
+import { TableMode, type LegacyItems, type TableModeTable } from "./table-mode.js"
 
 export class IdentityState {
   readonly mode: TableMode
   readonly recentUsers = new RecentUsers()
 
   /**
-   * @param table the adapter's own client (never a transaction's buffer): where the table's marker is read
+   * @param table the adapter's own client (never a transaction's buffer): where the table's marker is read (and written on an empty table)
    * @param legacyItems the adapter's `legacyItems` option
    */
-  constructor(table: Pick<ItemTable, "names" | "keysOf" | "get" | "logger">, legacyItems: LegacyItems = "auto") {
+  constructor(table: TableModeTable, legacyItems: LegacyItems = "auto") {
     this.mode = new TableMode(table, legacyItems)
   }
 }
@@ -33,6 +33,13 @@ export interface IdentityScope {
   readonly table: ItemTable
   readonly state: IdentityState
   readonly buffer?: BufferedTable
+  /**
+   * Stored names of the user fields the running schema declares `unique`,
+   * besides the email (a username, a phone number): each value is claimed
+   * in the user's own transactions (`user-unique-claims.ts`). Empty or
+   * absent for a front-end whose schema has none (Auth.js).
+   */
+  readonly uniqueUserFields?: readonly string[]
 }
 
 /** The scope of the adapter's own client. */

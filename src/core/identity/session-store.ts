@@ -12,6 +12,15 @@
  * falls back to GSI1 and writes the token item for next time, unless the
  * table is known to have every token item (`table-mode.ts`).
  *
+ * Where the official adapter may write (`TableMode.fallbackNeeded`), the
+ * session item is the truth and the token item only says where it is: the
+ * official adapter signs out and extends sessions on the session item alone.
+ * A token item read there is confirmed by reading the session item (with the
+ * user, in one BatchGetItem: get session stays two sequential requests, as
+ * on the official adapter); a token item whose session item is gone is
+ * deleted (it must never sign anyone in), one that differs is brought to
+ * the session item. Where it cannot write, the token item alone answers.
+ *
  * On a table whose lookups are complete the token item also holds a copy of
  * the user (`user-copies.ts`), so the session and its user are one GetItem.
  */
@@ -28,12 +37,14 @@ import { findByIndexKeys } from "./index-query.js"
 import type { UserStore } from "./user-store.js"
 import {
   actionFailed,
+  conditionalWrite,
   copyAttributes,
   copyOfItem,
   repairCopy,
   sessionCopyUsable,
   planLink,
   transactWithUserCopy,
+  userStateOf,
   USER_COPY,
   USER_VERSION,
   type UserCopy,
@@ -49,10 +60,14 @@ export interface NewStoredSession extends StoredRecord {
 /** A session as stored, with the user it belongs to. */
 export type StoredSession = StoredRecord & { sessionToken: string; userId: string }
 
-/** A session read by its token, with the copy of its user when that copy can be trusted (else: read the user by key). */
+/**
+ * A session read by its token, with its user when the read already has it:
+ * the token item's copy when that can be trusted, or the user item read
+ * with the session item (null: it is gone); undefined: read the user by key.
+ */
 export interface SessionRead {
   session: StoredSession
-  user: VersionedUser | undefined
+  user: VersionedUser | null | undefined
 }
 
 const IMMUTABLE = ["sessionToken", "userId"] as const
@@ -105,9 +120,85 @@ export class SessionStore {
   /** Like `getByToken`, with the token item's copy of the user when it can be trusted (see `copyOfTokenItem`). */
   async read(sessionToken: string): Promise<SessionRead | null> {
     const item = await this.table.get(this.tokenKey(sessionToken), "get session by token")
-    if (item) return { session: this.toRecord(item), user: await this.copyOfTokenItem(item) }
+    if (item) {
+      if (await this.scope.state.mode.fallbackNeeded()) return this.confirm(item)
+      return { session: this.toRecord(item), user: await this.copyOfTokenItem(item) }
+    }
     const session = await this.getWithoutTokenItem(sessionToken)
     return session ? { session, user: undefined } : null
+  }
+
+  /**
+   * Sessions by token, many at once (one BatchGetItem of token items; where
+   * the official adapter may write, one more of their session items, see
+   * the module comment); tokens without a token item through GSI1. No copy
+   * of the user.
+   */
+  async readMany(sessionTokens: readonly string[]): Promise<StoredSession[]> {
+    const tokenItems = await this.table.batchGet(
+      sessionTokens.map((sessionToken) => this.tokenKey(sessionToken)),
+      "get sessions",
+    )
+    let found = tokenItems.map((item) => this.toRecord(item))
+    if (found.length > 0 && (await this.scope.state.mode.fallbackNeeded())) {
+      const sessionItems = await this.table.batchGet(
+        found.map((session) => this.baseKey(session.userId, session.sessionToken)),
+        "get session items (confirming token items)",
+      )
+      const bySessionToken = new Map(sessionItems.map((item) => [String(item.sessionToken), this.toRecord(item)]))
+      await Promise.all(found.map((hint) => this.reconcile(hint, bySessionToken.get(hint.sessionToken))))
+      found = found.flatMap((hint) => bySessionToken.get(hint.sessionToken) ?? [])
+    }
+    // Sessions written by the official adapter have no token item: looked up one by one.
+    const missing = sessionTokens.filter((token) => !tokenItems.some((item) => item.sessionToken === token))
+    const legacy = await Promise.all(missing.map((token) => this.getWithoutTokenItem(token)))
+    return [...found, ...legacy.filter((session) => session !== null)]
+  }
+
+  /**
+   * A token item confirmed by its session item, read with the user in one
+   * BatchGetItem: the session item's record is the answer; null when it is
+   * gone (and the token item is deleted).
+   */
+  private async confirm(tokenItem: Item): Promise<SessionRead | null> {
+    const hint = this.toRecord(tokenItem)
+    const sessionKey = this.baseKey(hint.userId, hint.sessionToken)
+    const userKey = this.table.keysOf("user", { id: hint.userId })
+    const items = await this.table.batchGet([sessionKey, userKey], "get session and user (confirming the token item)")
+    const { partitionKey, sortKey } = this.table.names
+    const at = (key: Record<string, string>) => items.find((item) => item[partitionKey] === key[partitionKey] && item[sortKey] === key[sortKey])
+    const sessionItem = at(sessionKey)
+    const session = sessionItem ? this.toRecord(sessionItem) : undefined
+    await this.reconcile(hint, session)
+    if (!session) return null
+    const userItem = at(userKey)
+    const user = userItem ? userStateOf(userItem, this.table.names) : undefined
+    return { session, user: user ? { user: user.user, version: user.version } : null }
+  }
+
+  /**
+   * Brings the token item `hint` to its session item `truth`: deleted when
+   * the session item is gone (signed out elsewhere), its session attributes
+   * set when they differ (extended elsewhere; its copy of the user is left
+   * alone). Failures only cost the next read the same work.
+   */
+  private async reconcile(hint: StoredSession, truth: StoredSession | undefined): Promise<void> {
+    try {
+      if (!truth) {
+        await this.table.write({ kind: "delete", key: this.tokenKey(hint.sessionToken), label: "delete token item of a session that is gone" }, "delete orphaned session token item")
+        return
+      }
+      const { set, remove } = differences(hint, truth, IMMUTABLE)
+      const update = setAndRemove(set, remove)
+      if (!update) return
+      await conditionalWrite(
+        this.table,
+        { kind: "update", key: this.tokenKey(hint.sessionToken), update, condition: itemPresent(this.table.names), label: "bring session token item to its session" },
+        "bring session token item to its session",
+      )
+    } catch (error) {
+      this.table.logger.warn("Could not bring a session token item to its session item", { error })
+    }
   }
 
   /**
@@ -116,7 +207,7 @@ export class SessionStore {
    * user is gone.
    */
   async userOf(found: SessionRead): Promise<VersionedUser | null> {
-    if (found.user) return found.user
+    if (found.user !== undefined) return found.user
     const user = await this.users.get(found.session.userId)
     if (!user) return null
     if (sessionCopyUsable(found.session.expires)) await repairCopy(this.scope, this.tokenKey(found.session.sessionToken), user, false)
@@ -132,11 +223,6 @@ export class SessionStore {
     const copy = copyOfItem(item)
     if (!copy || copy.user.id !== item.userId || !sessionCopyUsable(item.expires)) return undefined
     return (await this.scope.state.mode.copiesTrusted()) ? copy : undefined
-  }
-
-  /** The session record of a token item (no copy: for reads of many sessions at once). */
-  fromTokenItem(item: Item): StoredSession {
-    return this.toRecord(item)
   }
 
   /**
@@ -320,4 +406,14 @@ export class SessionStore {
 
 function isConditionFailed(error: unknown): boolean {
   return isDynamoAuthAdapterError(error, "TRANSACTION_FAILED") && (error.reasons ?? []).some((r) => r.code === "ConditionalCheckFailed")
+}
+
+/** What to SET and REMOVE on `hint` so its attributes are those of `truth` (`fixed` ones left out). */
+function differences(hint: StoredRecord, truth: StoredRecord, fixed: readonly string[]): { set: StoredRecord; remove: string[] } {
+  const set: StoredRecord = {}
+  for (const [attribute, value] of Object.entries(truth)) {
+    if (!fixed.includes(attribute) && JSON.stringify(hint[attribute]) !== JSON.stringify(value)) set[attribute] = value
+  }
+  const remove = Object.keys(hint).filter((attribute) => !fixed.includes(attribute) && !(attribute in truth))
+  return { set, remove }
 }

@@ -13,12 +13,15 @@ const CLAIM_PREFIX = {
   email: "claim email ",
   account: "claim provider account ",
   authenticator: "claim authenticator ",
+  unique: "claim unique ",
 } as const
 
 export const claimLabel = {
   email: (email: string) => `${CLAIM_PREFIX.email}${email}`,
   account: (provider: string, providerAccountId: string) => `${CLAIM_PREFIX.account}${provider}#${providerAccountId}`,
   authenticator: (credentialID: string) => `${CLAIM_PREFIX.authenticator}${credentialID}`,
+  /** A claim of `unique-claims.ts`: `claim unique <model>.<fields> <claim composite>`. */
+  unique: (model: string, fields: readonly string[], composite: string) => `${CLAIM_PREFIX.unique}${model}.${fields.join(",")} ${composite}`,
 }
 
 /** The value a claim action's label names (see `claimLabel`), or undefined for any other label. */
@@ -26,10 +29,18 @@ export function claimOfLabel(label: string):
   | { kind: "email"; email: string }
   | { kind: "account"; provider: string; providerAccountId: string }
   | { kind: "authenticator"; credentialID: string }
+  | { kind: "unique"; model: string; fields: string; claim: string }
   | undefined {
   // A write folded with later ones in a transaction keeps its label, with a suffix.
   const base = label.replace(/ \(and later changes in this transaction\)$/, "")
   if (base.startsWith(CLAIM_PREFIX.email)) return { kind: "email", email: base.slice(CLAIM_PREFIX.email.length) }
+  if (base.startsWith(CLAIM_PREFIX.unique)) {
+    const rest = base.slice(CLAIM_PREFIX.unique.length)
+    const space = rest.indexOf(" ")
+    const target = rest.slice(0, space)
+    const dot = target.indexOf(".")
+    return { kind: "unique", model: target.slice(0, dot), fields: target.slice(dot + 1), claim: rest.slice(space + 1) }
+  }
   if (base.startsWith(CLAIM_PREFIX.authenticator)) return { kind: "authenticator", credentialID: base.slice(CLAIM_PREFIX.authenticator.length) }
   if (base.startsWith(CLAIM_PREFIX.account)) {
     const value = base.slice(CLAIM_PREFIX.account.length)
@@ -49,12 +60,22 @@ export function claimConflictOf(error: unknown): DynamoAuthAdapterError | undefi
   for (const reason of error.reasons ?? []) {
     if (reason.code !== "ConditionalCheckFailed" || !reason.action) continue
     const conflict = conflictFor(reason.action)
-    if (conflict) return new DynamoAuthAdapterError(conflict.code, conflict.message, { cause: error, reasons: error.reasons })
+    if (conflict) return new DynamoAuthAdapterError(conflict.code, conflict.message, { cause: error, reasons: error.reasons, ...(conflict.details ? { details: conflict.details } : {}) })
   }
   return undefined
 }
 
-function conflictFor(label: string): { code: DynamoAuthErrorCode; message: string } | undefined {
+function conflictFor(label: string): { code: DynamoAuthErrorCode; message: string; details?: Record<string, unknown> } | undefined {
+  const claim = claimOfLabel(label)
+  if (claim?.kind === "unique") {
+    const value = claim.claim.slice(claim.claim.indexOf("#", claim.claim.indexOf("#") + 1) + 1)
+    return {
+      code: "UNIQUE_VIOLATION",
+      // SQL's wording, so that code written against Better Auth's SQL adapters recognises it.
+      message: `UNIQUE constraint failed: ${claim.model}.${claim.fields} ("${value}" is already taken); nothing was written. Choose another value.`,
+      details: { model: claim.model, fields: claim.fields.split(","), claim: claim.claim },
+    }
+  }
   if (label.startsWith(CLAIM_PREFIX.email)) {
     const email = label.slice(CLAIM_PREFIX.email.length)
     return {

@@ -1,8 +1,9 @@
 /**
  * Users, in stored form. A user item is pk = sk = `USER#<id>` with GSI1 keys
- * `USER#<email>` (only when it has an email); an email claim
- * pk = sk = `EMAIL#<email>` holds the email for one user, written in the same
- * transaction as the user, so two users can never share an email. Where the
+ * `USER#<email>` (only when it has an email, as given); an email claim
+ * pk = sk = `EMAIL#<normalized email>` holds the email for one user, written in
+ * the same transaction as the user, so two users can never share an email,
+ * whatever its case (`normalizeEmail`). Where the
  * table trusts copies (`table-mode.ts`), the claim also carries a copy of the
  * user (`user-copies.ts`): a user is found by email with one strongly
  * consistent GetItem, hit or miss.
@@ -10,6 +11,12 @@
  * Every read returns the user with its version (`VersionedUser`); every
  * write moves the version, whatever the mode, and refreshes the copies
  * wherever they may exist, as `user-copies.ts` lays down.
+ *
+ * Where the official adapter may write (`TableMode.fallbackNeeded`), the user
+ * items are the truth and claims are hints: a claim or GSI1 hit counts only
+ * when its user has the email now, and an email is taken when a user item
+ * holds it through GSI1 even without a claim (legacy users; the official
+ * adapter writes none). Where it cannot, none of this costs a request.
  */
 import { DynamoAuthAdapterError, isDynamoAuthAdapterError } from "../errors.js"
 import { assertWriteFits } from "../write-limits.js"
@@ -17,11 +24,13 @@ import { itemSize } from "../item-size.js"
 import type { Expression, Item, Key, WriteAction } from "../client/table-client.js"
 import { ITEM_TYPES, providerAccountOf } from "../../table/entities.js"
 import { accountIdLookupKey } from "./account-id-lookup.js"
+import { emailOf, hasEmail, legacyIndexForms, normalizeEmail, sameEmail } from "./email-identity.js"
 import { absentOrOwnedBy, both, itemAbsent, itemPresent, ownedBy, setAndRemove } from "./conditions.js"
 import { definedChanges, type StoredRecord } from "./stored-record.js"
 import { claimLabel, isConditionFailure, transact } from "./transactions.js"
 import type { IdentityScope } from "./identity-state.js"
 import { findByIndexKeys } from "./index-query.js"
+import { UserUniqueClaims } from "./user-unique-claims.js"
 import {
   actionFailed,
   copyAttributes,
@@ -51,13 +60,13 @@ export interface NewStoredUser extends StoredRecord {
 /** Attributes a caller can never set on a user: its id and the protocol's own. */
 const NOT_SETTABLE = ["id", USER_VERSION, USER_LINKS]
 
-function emailOf(record: StoredRecord | Item | undefined): string | undefined {
-  const email = record?.email
-  return typeof email === "string" && email !== "" ? email : undefined
-}
-
 export class UserStore {
-  constructor(private readonly scope: IdentityScope) {}
+  /** The claims of the schema's other unique user fields (username, phone number), written in this store's transactions. */
+  private readonly uniqueClaims: UserUniqueClaims
+
+  constructor(private readonly scope: IdentityScope) {
+    this.uniqueClaims = new UserUniqueClaims(scope)
+  }
 
   private get table() {
     return this.scope.table
@@ -68,7 +77,7 @@ export class UserStore {
   }
 
   private emailKey(email: string) {
-    return this.table.keysOf("emailLookup", { email })
+    return this.table.keysOf("emailLookup", { email: normalizeEmail(email) })
   }
 
   private indexKeys(email: string | undefined): Record<string, string> {
@@ -107,9 +116,7 @@ export class UserStore {
     // An empty email is never indexed nor claimed (see emailOf): no user has it, and it has no key to query.
     if (emailOf({ email }) === undefined) return null
     if (await this.scope.state.mode.copiesTrusted()) return this.getByEmailClaim(email)
-    // Two: an index page may hold an item of another kind under the same keys (only another program would write one).
-    const items = await findByIndexKeys(this.table, this.indexKeys(email), "get user by email", 2)
-    const found = items.find((item) => item.type === ITEM_TYPES.user)
+    const found = (await this.legacyHolders(email))[0]
     if (found) {
       const state = userStateOf(found, this.table.names)
       return this.remember({ user: state.user, version: state.version })
@@ -117,7 +124,36 @@ export class UserStore {
     const claim = await this.table.get(this.emailKey(email), "get email lookup")
     if (!claim || typeof claim.userId !== "string") return null
     const owner = await this.get(claim.userId)
-    return owner && emailOf(owner.user) === email ? owner : null
+    return owner && hasEmail(owner.user, email) ? owner : null
+  }
+
+  /**
+   * The user items GSI1 holds under `email` (as given, and lowercased: see
+   * `legacyIndexForms`) that have that email now: the official adapter
+   * leaves a user's GSI1 keys behind when it changes its email, and writes
+   * `USER#undefined` for a user without one. One Query per form, in parallel.
+   */
+  private async legacyHolders(email: string): Promise<Item[]> {
+    const pages = await Promise.all(
+      // A few: an email the official adapter moved away leaves its keys, so one key can hold several users.
+      legacyIndexForms(email).map((form) => findByIndexKeys(this.table, this.indexKeys(form), "get user by email", LEGACY_HOLDERS_READ)),
+    )
+    const holders = new Map<string, Item>()
+    for (const item of pages.flat()) if (item.type === ITEM_TYPES.user && typeof item.id === "string" && hasEmail(item, email)) holders.set(item.id, item)
+    return [...holders.values()]
+  }
+
+  /**
+   * EMAIL_EXISTS when a user other than `userId` holds `email` without a
+   * claim (a legacy user), where the official adapter may have written one;
+   * no request elsewhere. The claim's conditional put covers every user
+   * with a claim; this covers those the official adapter made. GSI1 lags:
+   * a legacy user made a moment ago may be missed (as the official adapter
+   * itself misses it).
+   */
+  private async assertNoLegacyHolder(email: string | undefined, userId: string): Promise<void> {
+    if (email === undefined || !(await this.scope.state.mode.fallbackNeeded())) return
+    if ((await this.legacyHolders(email)).some((item) => item.id !== userId)) throw emailTaken(email)
   }
 
   /** The user holding the claim on `email` on a table that trusts copies; null for no claim or a stale one. */
@@ -126,9 +162,9 @@ export class UserStore {
     const claim = await this.table.get(key, "get email lookup")
     if (!claim || typeof claim.userId !== "string") return null
     const copy = copyOfItem(claim)
-    if (copy && copy.user.id === claim.userId && emailOf(copy.user) === email) return this.remember(copy)
+    if (copy && copy.user.id === claim.userId && hasEmail(copy.user, email)) return this.remember(copy)
     const owner = await this.get(claim.userId)
-    if (!owner || emailOf(owner.user) !== email) return null
+    if (!owner || !hasEmail(owner.user, email)) return null
     await repairCopy(this.scope, key, owner, true)
     return owner
   }
@@ -149,16 +185,22 @@ export class UserStore {
       const copy = withCopy ? { user: { ...record, id: user.id }, version: 0 } : undefined
       actions.push(this.planClaimEmail(email, user.id, staleEmailOwner, copy))
     }
+    actions.push(...this.uniqueClaims.plan(user.id, undefined, record))
     return actions
   }
 
-  /** The claim on `email`, with `copy` of its user when given (and small enough); with `staleOwner`, replacing that owner's stale claim. */
+  /**
+   * The claim on `email` (its normalized form: the claim's key and `email`),
+   * with `copy` of its user when given (and small enough); with
+   * `staleOwner`, replacing that owner's stale claim.
+   */
   private planClaimEmail(email: string, userId: string, staleOwner?: string, copy?: VersionedUser): WriteAction {
+    const normalized = normalizeEmail(email)
     return {
       kind: "put",
-      item: { ...this.emailKey(email), type: ITEM_TYPES.emailLookup, email, userId, ...(copy && copyFits(copy.user) ? copyAttributes(copy) : {}) },
+      item: { ...this.emailKey(email), type: ITEM_TYPES.emailLookup, email: normalized, userId, ...(copy && copyFits(copy.user) ? copyAttributes(copy) : {}) },
       condition: staleOwner === undefined ? itemAbsent(this.table.names) : ownedBy(staleOwner),
-      label: claimLabel.email(email),
+      label: claimLabel.email(normalized),
     }
   }
 
@@ -172,7 +214,7 @@ export class UserStore {
     const claim = await this.table.get(this.emailKey(email), "get email lookup")
     if (!claim || typeof claim.userId !== "string") return undefined
     const owner = await this.readState(claim.userId)
-    if (owner && emailOf(owner.user) === email) return undefined
+    if (owner && hasEmail(owner.user, email)) return undefined
     this.table.logger.warn("Replacing a stale email lookup item", { email, staleOwner: claim.userId })
     return claim.userId
   }
@@ -191,7 +233,7 @@ export class UserStore {
   }
 
   private planReleaseEmail(email: string, userId: string): WriteAction {
-    return { kind: "delete", key: this.emailKey(email), condition: absentOrOwnedBy(this.table.names, userId), label: `release email ${email}` }
+    return { kind: "delete", key: this.emailKey(email), condition: absentOrOwnedBy(this.table.names, userId), label: `release email ${normalizeEmail(email)}` }
   }
 
   /** Creates the user and its email claim in one transaction. */
@@ -199,7 +241,8 @@ export class UserStore {
     // Refused before anything is sent, the table's metadata read included.
     for (const action of this.planCreate(user)) assertWriteFits(action, this.table.names)
     const withCopy = await this.scope.state.mode.copiesTrusted()
-    await this.withStaleClaimRepair(emailOf(user), (stale) => transact(this.table, this.planCreate(user, stale, withCopy), "create user"))
+    await this.assertNoLegacyHolder(emailOf(user), user.id)
+    await this.uniqueClaims.run(() => this.withStaleClaimRepair(emailOf(user), (stale) => transact(this.table, this.planCreate(user, stale, withCopy), "create user")))
     return this.remember({ user: { ...definedChanges(user, NOT_SETTABLE.slice(1)), id: user.id }, version: 0 })
   }
 
@@ -216,6 +259,8 @@ export class UserStore {
     const oldEmail = emailOf(current.user)
     const newEmail = emailOf(set)
     const emailChanges = "email" in set && newEmail !== oldEmail
+    // A change of case only keeps the claim (its key is the normalized email): only the GSI1 keys move.
+    const claimMoves = emailChanges && !sameEmail(newEmail, oldEmail)
     const next: VersionedUser = { user: { ...current.user, ...set, id }, version: current.version + 1 }
     const assign: StoredRecord = { ...set, [USER_VERSION]: next.version }
     const remove: string[] = []
@@ -231,10 +276,11 @@ export class UserStore {
         : { expression: "#e = :e", names: { "#e": "email" }, values: { ":e": oldEmail } }
     const state = userIs(names, expectLinks ? { version: current.version, links: current.links } : { version: current.version })
     const actions: WriteAction[] = [{ kind: "update", key: this.userKey(id), update, condition: both(state, emailGuard), label: userUpdateLabel(id) }]
-    if (emailChanges) {
+    if (claimMoves) {
       if (oldEmail !== undefined) actions.push(this.planReleaseEmail(oldEmail, id))
       if (newEmail !== undefined) actions.push(this.planClaimEmail(newEmail, id, staleEmailOwner, next))
     }
+    actions.push(...this.uniqueClaims.plan(id, current.user, next.user))
     return actions
   }
 
@@ -261,12 +307,13 @@ export class UserStore {
       if (!current) throw notFound(id)
       return current
     }
+    if ("email" in set) await this.assertNoLegacyHolder(emailOf(set), id)
     const copies = await this.scope.state.mode.copiesMayExist()
     if (copies) {
-      const written = await this.updateAtomically(id, set)
+      const written = await this.uniqueClaims.run(() => this.updateAtomically(id, set))
       if (written) return this.remember(written)
     }
-    const written = await this.writeUser(id, set)
+    const written = await this.uniqueClaims.run(() => this.writeUser(id, set))
     if (copies) await this.refreshAfter(written)
     return this.remember(written)
   }
@@ -277,13 +324,14 @@ export class UserStore {
    * planned again when the user changed meanwhile.
    */
   private async writeUser(id: string, set: StoredRecord): Promise<VersionedUser> {
-    if (!("email" in set)) return this.writeUserFields(id, set)
+    // A claimed field (email, username, …) needs the value it replaces: read first, conditioned on the version.
+    if (!("email" in set) && !this.uniqueClaims.touches(set)) return this.writeUserFields(id, set)
     for (let attempt = 1; ; attempt++) {
       const current = await this.readState(id)
       if (!current) throw notFound(id)
       const next: VersionedUser = { user: { ...current.user, ...set, id }, version: current.version + 1 }
       try {
-        await this.withStaleClaimRepair(emailOf(set) !== emailOf(current.user) ? emailOf(set) : undefined, (stale) =>
+        await this.withStaleClaimRepair(!sameEmail(emailOf(set), emailOf(current.user)) ? emailOf(set) : undefined, (stale) =>
           transact(this.table, this.planUserWrite(current, set, stale, false), "update user"),
         )
         return next
@@ -348,13 +396,14 @@ export class UserStore {
       if (!userItem) throw notFound(id)
       const current = userStateOf(userItem, this.table.names)
       const written: VersionedUser = { user: { ...current.user, ...set, id }, version: current.version + 1 }
-      const emailChanges = emailOf(set) !== emailOf(current.user) && "email" in set
-      const holders = this.holdersIn(partition, written, !emailChanges)
+      // The email claim is a holder unless this write moves it (the new claim is written with the copy).
+      const claimMoves = "email" in set && !sameEmail(emailOf(set), emailOf(current.user))
+      const holders = this.holdersIn(partition, written, !claimMoves)
       const count = holders.sessionTokens.length + holders.claims.length
       if (count > MAX_ATOMIC_COPIES || itemSize(written.user) * (count + 3) > MAX_ATOMIC_BYTES) return undefined
       const plan = (stale?: string) => [...this.planUserWrite(current, set, stale, true), ...planRefresh(this.scope, written, holders)]
       try {
-        await this.withStaleClaimRepair(emailChanges ? emailOf(set) : undefined, (stale) => transact(this.table, plan(stale), "update user"))
+        await this.withStaleClaimRepair(claimMoves ? emailOf(set) : undefined, (stale) => transact(this.table, plan(stale), "update user"))
         return written
       } catch (error) {
         if (!this.scope.buffer && conditionFailed(error)) continue
@@ -463,6 +512,7 @@ export class UserStore {
     const actions: WriteAction[] = [{ kind: "delete", key: this.userKey(current.user.id), condition, label: `delete user ${current.user.id}` }]
     const email = emailOf(current.user)
     if (email !== undefined) actions.push(this.planReleaseEmail(email, current.user.id))
+    actions.push(...this.uniqueClaims.plan(current.user.id, current.user, undefined))
     return actions
   }
 
@@ -519,6 +569,8 @@ export class UserStore {
   }
 }
 
+/** Users read under one GSI1 key of an email at most (a legacy table's: see `legacyHolders`). */
+const LEGACY_HOLDERS_READ = 10
 /** Tries of `updateAtomically` before the two-step path. */
 const ATOMIC_UPDATE_ATTEMPTS = 4
 /** Tries of a user write whose user changed between its read and its write. */
@@ -539,6 +591,14 @@ function conditionFailed(error: unknown): boolean {
 
 function userUpdateLabel(id: string): string {
   return `update user ${id}`
+}
+
+/** The error of a claim refused because a legacy user (no claim, found through GSI1) holds the email: the same as a claim's. */
+function emailTaken(email: string): DynamoAuthAdapterError {
+  return new DynamoAuthAdapterError(
+    "EMAIL_EXISTS",
+    `A user with the email "${normalizeEmail(email)}" already exists (written by @auth/dynamodb-adapter, without an email claim); nothing was written. Sign that user in, or link the new account to them.`,
+  )
 }
 
 function notFound(id: string): DynamoAuthAdapterError {

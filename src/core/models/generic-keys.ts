@@ -4,7 +4,7 @@
  * runtime from the model's layout.
  */
 import { Entity } from "electrodb"
-import { createKeyBuilder, type CoreEntities } from "../../table/entities.js"
+import { createIndexEntryEntity, createKeyBuilder, type CoreEntities } from "../../table/entities.js"
 import type { TableNames } from "../../table/names.js"
 import type { GenericModelLayout } from "./generic-layout.js"
 
@@ -18,10 +18,16 @@ export function createGenericKeyBuilder(names: TableNames, layout: GenericModelL
   const kind = layout.kind
   const attributes: Record<string, { type: "string" }> = { id: { type: "string" }, [GSI_SORT]: { type: "string" } }
   const indexes: Record<string, unknown> = {
-    byId: {
-      pk: { field: names.partitionKey, composite: ["id"], template: `${kind}#\${id}`, casing: none },
-      sk: { field: names.sortKey, composite: ["id"], template: `${kind}#\${id}`, casing: none },
-    },
+    // A model listed whole keeps its records in one partition of its own: pk = `<KIND>`, sk = `<KIND>#<id>`.
+    byId: layout.listedWhole
+      ? {
+          pk: { field: names.partitionKey, composite: [], template: kind, casing: none },
+          sk: { field: names.sortKey, composite: ["id"], template: `${kind}#\${id}`, casing: none },
+        }
+      : {
+          pk: { field: names.partitionKey, composite: ["id"], template: `${kind}#\${id}`, casing: none },
+          sk: { field: names.sortKey, composite: ["id"], template: `${kind}#\${id}`, casing: none },
+        },
   }
   if (layout.index) {
     const field = layout.index.field
@@ -78,4 +84,16 @@ export function createExpiryKeyBuilder(names: TableNames, layout: GenericModelLa
   )
   const keysOf = createKeyBuilder({ expiry: entity } as unknown as CoreEntities) as unknown as (kind: string, composite: Record<string, unknown>) => Record<string, string>
   return (expires, id) => keysOf("expiry", { [EXPIRY_ORDER]: `${expires}#${id}` })
+}
+
+/** The partition composite of an index entry: `<KIND>#<fields>#<value>` (a JSON array for several fields). */
+export function entryPartitionOf(kind: string, fields: readonly string[], values: readonly unknown[]): string {
+  const encoded = values.length === 1 ? String(values[0]) : JSON.stringify(values.map(String))
+  return `${kind}#${fields.join(",")}#${encoded}`
+}
+
+/** Keys of index entries: pk = `INDEX#<KIND>#<fields>#<value>`, sk = `<id>`. */
+export function createIndexEntryKeyBuilder(names: TableNames): (entryPartition: string, id: string) => Record<string, string> {
+  const keysOf = createKeyBuilder({ entry: createIndexEntryEntity(names) } as unknown as CoreEntities) as unknown as (kind: string, composite: Record<string, unknown>) => Record<string, string>
+  return (entryPartition, id) => keysOf("entry", { entryPartition, id })
 }

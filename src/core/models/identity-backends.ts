@@ -22,6 +22,7 @@ import type { Expression, Item } from "../client/table-client.js"
 import { DynamoAuthAdapterError } from "../errors.js"
 import type { ModelBackend, StoredRecord } from "./model-backend.js"
 import { findAccountById } from "../identity/account-id-lookup.js"
+import { UniqueClaims, uniqueValueOf } from "../identity/unique-claims.js"
 
 function typeIs(kind: string): Expression {
   return { expression: "#type = :type", names: { "#type": "type" }, values: { ":type": kind } }
@@ -75,8 +76,26 @@ export const userBackend: ModelBackend = {
         kind: "query",
         description: "GetItem EMAIL#<email> lookup with its copy of the user (GSI1 Query first on a legacy table)",
         keyFields: ["email"],
+        // The claim is keyed by the normalized email: an insensitive eq is answered by it too (re-checked, so a sensitive eq stays exact).
+        caseInsensitiveKeys: ["email"],
         fetch: async (k) => recordOf(await users.getByEmail(str(k.email))),
       },
+      // Each unique field (username, phoneNumber): its claim, then the user by key, checked to still hold the value.
+      ...(scope.uniqueUserFields ?? [])
+        .filter((field) => field !== "email")
+        .map(
+          (field): AccessPath => ({
+            kind: "get",
+            description: `GetItem UNIQUE#USER#${field}#<value> claim, then the user`,
+            keyFields: [field],
+            fetch: async (k) => {
+              const value = uniqueValueOf("user", ITEM_TYPES.user, [field], k)
+              const owner = value && (await new UniqueClaims(table.names).ownerOf(table, value, `get user by ${field}`))
+              const found = owner ? await users.get(owner.id) : null
+              return found && String(found.user[field]) === String(k[field]) ? [found.user] : []
+            },
+          }),
+        ),
       { kind: "scan", description: "Scan type = USER", keyFields: [], fetch: async () => (await table.scanAll(typeIs(ITEM_TYPES.user), "scan users")).map(record) },
     ]
   },
@@ -205,15 +224,8 @@ export const sessionBackend: ModelBackend = {
         kind: "batchGet",
         description: "BatchGetItem SESSION#<token>…",
         keyFields: ["sessionToken"],
-        fetch: async (k) => {
-          const tokens = (k.sessionToken as unknown[]).map(str)
-          const items = await table.batchGet(tokens.map((sessionToken) => table.keysOf("sessionToken", { sessionToken })), "get sessions")
-          const found = items.map((item) => sessions.fromTokenItem(item))
-          // Sessions written by the official adapter have no token item: look those up one by one.
-          const missing = tokens.filter((token) => !found.some((r) => r.sessionToken === token))
-          const legacy = await Promise.all(missing.map((token) => sessions.getWithoutTokenItem(token)))
-          return [...found, ...legacy.filter((r) => r !== null)]
-        },
+        // Token items (confirmed by their session items where the official adapter may write), GSI1 for sessions without one.
+        fetch: async (k) => sessions.readMany((k.sessionToken as unknown[]).map(str)),
       },
       {
         kind: "query",

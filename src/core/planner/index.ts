@@ -1,3 +1,3 @@
-export { planQuery, type PlanQueryInput } from "./plan-query.js"
+export { planQuery, type PlanQueryInput, type ScanPolicy } from "./plan-query.js"
 export { executeQuery } from "./execute-query.js"
 export type { AccessPath, FetchHint, PlannedRecord, QueryOptions, QueryPlan } from "./types.js"

@@ -7,12 +7,16 @@
  * expressions would not reduce the capacity consumed either, so evaluating
  * in process costs nothing extra and keeps one set of semantics.
  */
+import { DynamoAuthAdapterError } from "../errors.js"
 import type { Logger } from "../logger.js"
 import { requiredConditions } from "../where/evaluate.js"
 import type { WhereCondition } from "../where/types.js"
 import type { AccessPath, FetchHint, QueryOptions, QueryPlan } from "./types.js"
 
-const COST: Record<AccessPath["kind"], number> = { get: 0, batchGet: 1, query: 2, scan: 3 }
+const COST: Record<AccessPath["kind"], number> = { get: 0, batchGet: 1, query: 2, list: 3, scan: 4 }
+
+/** What a read that only a Scan answers does: `"warn"` reads and warns, `"refuse"` throws SCAN_REFUSED before anything is read. */
+export type ScanPolicy = "warn" | "refuse"
 
 function isKeyValue(value: unknown): value is string | number {
   return (typeof value === "string" && value !== "") || typeof value === "number"
@@ -43,17 +47,18 @@ function keysFor(path: AccessPath, required: readonly WhereCondition[]): { keys:
   const keys: Record<string, unknown> = {}
   const used: WhereCondition[] = []
   for (const field of path.keyFields) {
+    const anyCase = path.caseInsensitiveKeys?.includes(field) === true
     const condition =
       path.kind === "batchGet"
         ? required.find((c) => c.field === field && (pinsList(c) || pinsValue(c)))
-        : required.find((c) => c.field === field && pinsValue(c))
+        : required.find((c) => c.field === field && (pinsValue(c) || (anyCase && c.operator === "eq" && c.mode === "insensitive" && isKeyValue(c.value))))
     if (!condition) return undefined
     keys[field] = path.kind === "batchGet" && !Array.isArray(condition.value) ? [condition.value] : condition.value
     used.push(condition)
   }
   if (path.rangeField) {
     const bound = required.find(
-      (c) => c.field === path.rangeField && (c.operator === "lt" || c.operator === "lte") && typeof c.value === "string" && c.value !== "",
+      (c) => c.field === path.rangeField && (c.operator === "lt" || c.operator === "lte") && ((typeof c.value === "string" && c.value !== "") || typeof c.value === "number"),
     )
     if (!bound) return undefined
     keys[path.rangeField] = { operator: bound.operator, value: bound.value }
@@ -70,14 +75,27 @@ export interface PlanQueryInput {
   options?: QueryOptions
   /** Receives the Scan warning when a read falls back to a Scan. */
   logger?: Logger
+  /** Default `"warn"`. */
+  scans?: ScanPolicy
 }
 
-export function planQuery({ model, paths, where, options = {}, logger }: PlanQueryInput): QueryPlan {
+export function planQuery({ model, paths, where, options = {}, logger, scans = "warn" }: PlanQueryInput): QueryPlan {
   const required = requiredConditions(where)
   const ordered = [...paths].sort((a, b) => COST[a.kind] - COST[b.kind])
   for (const path of ordered) {
-    const match = path.kind === "scan" ? { keys: {}, used: [] } : keysFor(path, required)
+    const match = path.kind === "scan" || path.kind === "list" ? { keys: {}, used: [] } : keysFor(path, required)
     if (!match) continue
+    if (path.kind === "scan" && scans === "refuse") {
+      const fields = [...new Set(where.map((c) => c.field))]
+      throw new DynamoAuthAdapterError(
+        "SCAN_REFUSED",
+        `Refused a Scan of the whole table for model "${model}": no key or index answers ${where.length ? where.map((c) => `${c.field} ${c.operator}${c.mode === "insensitive" ? " (insensitive)" : ""}`).join(", ") : "a read of every record"}; nothing was read. ` +
+          (fields.length
+            ? `Declare a lookup for ${fields.join(", ")} (options.models.${model}.lookups) or a GSI1 pattern (options.models.${model}.index), or set scans: "warn" to allow it.`
+            : `A model read whole needs options.models.${model}.listedWhole (small models only), or set scans: "warn" to allow it.`),
+        { details: { model, fields } },
+      )
+    }
     if (path.kind === "scan") {
       logger?.warn(
         `Scan on model "${model}": no key or index answers ${where.length ? where.map((c) => `${c.field} ${c.operator}`).join(", ") : "a read of every record"}. ` +
@@ -85,7 +103,7 @@ export function planQuery({ model, paths, where, options = {}, logger }: PlanQue
         { model, fields: [...new Set(where.map((c) => c.field))] },
       )
     }
-    const answeredByKey = path.kind !== "scan" && match.used.length === where.length
+    const answeredByKey = path.kind !== "scan" && path.kind !== "list" && match.used.length === where.length
     const hint: FetchHint = {}
     const sort = options.sortBy
     if (answeredByKey && options.limit !== undefined && (!sort || sort.field === path.orderedBy)) {

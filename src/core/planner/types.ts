@@ -14,21 +14,35 @@ export interface FetchHint {
 
 /**
  * One way to read a model's records, cheapest first: a GetItem, a
- * BatchGetItem, a Query on the table or GSI1, or a Scan.
+ * BatchGetItem, a Query on the table or GSI1, a listing of the model's own
+ * records (a Query of its partition: every record of the model, nothing
+ * else), or a Scan (every item of the table).
  */
 export interface AccessPath {
-  kind: "get" | "batchGet" | "query" | "scan"
+  kind: "get" | "batchGet" | "query" | "list" | "scan"
   /** For logs and tests: "GetItem VERIFICATION#<id>", "Query GSI1 identifier". */
   description: string
   /** Fields that need a required, case-sensitive `eq` on a non-null value (or, for batchGet, `in`). */
   keyFields: readonly string[]
   /**
+   * Key fields the path finds whatever their case (an email: its claim is
+   * keyed by the normalized form), so an `eq` with `mode: "insensitive"` on
+   * one is answered by the path instead of a Scan. Candidates are re-checked
+   * as always: a sensitive `eq` (Better Auth's default) stays exact.
+   */
+  caseInsensitiveKeys?: readonly string[]
+  /**
    * A range path also needs a required `lt`/`lte` on this field (a string
-   * value); the fetch gets `{ operator, value }` under its name.
+   * or number value); the fetch gets `{ operator, value }` under its name.
    */
   rangeField?: string
   /** A query path's records come ordered by this field (ascending), so sorting by it can be pushed down. */
   orderedBy?: string
+  /**
+   * The path reads GSI1, which lags behind writes on DynamoDB: a read that
+   * must see every committed write (a cascade's lookup) skips it.
+   */
+  eventuallyConsistent?: boolean
   /** Reads the candidates for these key values (a list for batchGet). Candidates are filtered afterwards. */
   fetch(keys: Readonly<Record<string, unknown>>, hint: FetchHint): Promise<PlannedRecord[]>
 }

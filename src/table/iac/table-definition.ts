@@ -9,7 +9,7 @@ export interface TableDefinition {
 }
 
 /** What the IaC printers know how to translate; anything else in the input must fail loudly, not vanish from the output. */
-const TRANSLATED_FIELDS = new Set(["TableName", "BillingMode", "AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes"])
+const TRANSLATED_FIELDS = new Set(["TableName", "BillingMode", "DeletionProtectionEnabled", "AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes"])
 
 /**
  * The one table definition every printer starts from: `createTableInput()`

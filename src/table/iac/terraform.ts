@@ -23,6 +23,8 @@ export function terraformTable(names: TableNames): string {
     assignments("  ", [
       ["name", hcl(input.TableName ?? names.tableName)],
       ["billing_mode", hcl(input.BillingMode ?? "PAY_PER_REQUEST")],
+      // DynamoDB itself refuses DeleteTable while this is on (prevent_destroy below only guards Terraform).
+      ["deletion_protection_enabled", String(input.DeletionProtectionEnabled === true)],
       ["hash_key", hcl(keys.hash)],
       ...(keys.range ? ([["range_key", hcl(keys.range)]] as [string, string][]) : []),
     ]),
