@@ -50,6 +50,9 @@ export function createAuthjsConfig(options: AuthjsSetupOptions) {
     secret: "example-authjs-secret-0123456789abcdef0123",
     adapter,
     session: { strategy: "database" },
+    // Back to the demo after a magic link is "sent": the page shows the link (there is no mail server), where
+    // Auth.js's own "check your email" page would leave the person with no way back.
+    pages: { verifyRequest: "/" },
     providers: [
       {
         id: IDP_PROVIDER_ID,

@@ -10,7 +10,9 @@ import type { DynamoDBClient } from "@aws-sdk/client-dynamodb"
 import { DEFAULT_PEOPLE, startOidcIdp, type IdpPerson, type OidcIdp } from "../../test/support/oidc-idp.js"
 import { createAuthjsConfig, Outbox, type ExampleAuthjs } from "./authjs-setup.js"
 import { createBetterAuth, type ExampleBetterAuth } from "./better-auth-setup.js"
+import { ActionLog, actionLabel } from "./action-log.js"
 import { openExampleTable, type ExampleTable } from "./example-table.js"
+import { personItems } from "./person-items.js"
 import { serve } from "./serve.js"
 import { html } from "./web-bridge.js"
 import { renderHomePage, type HomePageData, type SignedInUser } from "./page.js"
@@ -97,17 +99,31 @@ export async function startExample(mounted: Mounted, options: ExampleOptions = {
     const outbox = new Outbox(options.printMagicLinks ?? false)
     let betterAuth: ExampleBetterAuth | undefined
     let authjs: ExampleAuthjs | undefined
+    const actions = new ActionLog(table.client)
 
     const server = await serve(options.port ?? 0, (origin) => {
       const ba = (betterAuth = mounted.betterAuth ? createBetterAuth({ origin, client: table.client, tableName: table.tableName, idp: identityProvider }) : undefined)
       const aj = (authjs = mounted.authjs ? createAuthjsConfig({ client: table.client, tableName: table.tableName, idp: identityProvider, outbox }) : undefined)
 
       async function homePage(request: Request): Promise<Response> {
-        const [session, csrf, betterAuthSession] = await Promise.all([
-          aj ? authjsSession(request, origin, aj.config) : { session: null, cookies: [] },
-          aj ? authjsCsrfToken(request, origin, aj.config) : { csrfToken: "", cookies: [] },
-          ba ? ba.api.getSession({ headers: request.headers }) : null,
-        ])
+        const {
+          result: [session, csrf, betterAuthSession],
+          requests: pageRequests,
+        } = await actions.measure(() =>
+          Promise.all([
+            aj ? authjsSession(request, origin, aj.config) : { session: null, cookies: [] },
+            aj ? authjsCsrfToken(request, origin, aj.config) : { csrfToken: "", cookies: [] },
+            ba ? ba.api.getSession({ headers: request.headers }) : null,
+          ]),
+        )
+        const people = new Map<string, string | null>()
+        if (session.session?.user) people.set(String(session.session.user.id), text(session.session.user.email))
+        if (betterAuthSession) people.set(betterAuthSession.user.id, betterAuthSession.user.email)
+        const sharedItems = await Promise.all(
+          [...people].map(async ([userId, email]) => ({ userId, email, items: await personItems(table.inspector, table.tableName, userId) })),
+        )
+        // Auth.js comes back here (pages.verifyRequest) with ?provider=email&type=email after "sending" a magic link.
+        const magicLinkSentTo = new URL(request.url).searchParams.get("type") === "email" ? outbox.links.at(-1)?.to : undefined
         const data: HomePageData = {
           mounted,
           authjs: session.session?.user ? { user: shownUser(session.session.user), expires: String(session.session.expires) } : null,
@@ -118,6 +134,10 @@ export async function startExample(mounted: Mounted, options: ExampleOptions = {
           csrfToken: csrf.csrfToken,
           outbox: outbox.links,
           tableName: table.tableName,
+          actions: actions.recent(),
+          pageRequests,
+          sharedItems,
+          magicLinkSentTo,
         }
         const response = html(renderHomePage(data))
         for (const cookie of [...session.cookies, ...csrf.cookies]) response.headers.append("set-cookie", cookie)
@@ -126,8 +146,9 @@ export async function startExample(mounted: Mounted, options: ExampleOptions = {
 
       return async (request) => {
         const { pathname } = new URL(request.url)
-        if (ba && (pathname === "/api/auth" || pathname.startsWith("/api/auth/"))) return ba.handler(request)
-        if (aj && (pathname === "/auth" || pathname.startsWith("/auth/"))) return Auth(request, aj.config)
+        const quietIsNoise = request.method === "GET"
+        if (ba && (pathname === "/api/auth" || pathname.startsWith("/api/auth/"))) return actions.record(actionLabel(request), () => ba.handler(request), { quietIsNoise })
+        if (aj && (pathname === "/auth" || pathname.startsWith("/auth/"))) return actions.record(actionLabel(request), () => Auth(request, aj.config), { quietIsNoise })
         if (pathname === "/" && request.method === "GET") return homePage(request)
         return html("<h1>Not found</h1><p><a href=\"/\">Back to the start page</a></p>", 404)
       }
@@ -145,6 +166,7 @@ export async function startExample(mounted: Mounted, options: ExampleOptions = {
         if (stopped) return
         stopped = true
         await server.close()
+        actions.detach()
         await identityProvider.stop()
         await table.stop()
       },

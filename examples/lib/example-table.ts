@@ -22,6 +22,8 @@ export interface ExampleTable {
   endpoint: string
   tableName: string
   client: DynamoDBClient
+  /** A second client to the same DynamoDB, for the page's look into the table (not counted with the frameworks' requests). */
+  inspector: DynamoDBClient
   /** True when the table did not exist and was created now. */
   created: boolean
   /** True when this process started DynamoDB Local. */
@@ -33,34 +35,44 @@ export async function openExampleTable(options: ExampleTableOptions = {}): Promi
   if (options.client) {
     const result = await createTable(options.client, { tableName: options.tableName ?? "next-auth" })
     const configured = await options.client.config.endpoint?.()
+    const inspector = new DynamoDBClient({
+      region: await options.client.config.region(),
+      credentials: options.client.config.credentials,
+      ...(configured ? { endpoint: configured } : {}),
+    })
     return {
       endpoint: configured ? `${configured.protocol}//${configured.hostname}${configured.port ? `:${configured.port}` : ""}${configured.path}` : "(the given client)",
       tableName: result.names.tableName,
       client: options.client,
+      inspector,
       created: result.status === "created",
       startedDynamoDB: false,
-      stop: async () => {},
+      stop: async () => inspector.destroy(),
     }
   }
   const database = options.endpoint
     ? { endpoint: options.endpoint, owned: false, stop: async () => {} }
     : await startDynamoDBLocal(options.dataDir ? { dataDir: options.dataDir } : {})
   const client = new DynamoDBClient(localClientConfig(database.endpoint))
+  const inspector = new DynamoDBClient(localClientConfig(database.endpoint))
   try {
     const result = await createTable(client, { tableName: options.tableName ?? "next-auth" })
     return {
       endpoint: database.endpoint,
       tableName: result.names.tableName,
       client,
+      inspector,
       created: result.status === "created",
       startedDynamoDB: database.owned,
       async stop() {
         client.destroy()
+        inspector.destroy()
         await database.stop()
       },
     }
   } catch (error) {
     client.destroy()
+    inspector.destroy()
     await database.stop()
     throw error
   }

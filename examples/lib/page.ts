@@ -1,10 +1,13 @@
 /**
- * The examples' one page: who is signed in through which framework, and
- * buttons to sign in and out with each mounted framework. Plain HTML; the
- * only script is for Better Auth, whose endpoints take JSON.
+ * The examples' one page: who is signed in through which framework, buttons
+ * to sign in and out with each mounted framework, the DynamoDB requests each
+ * action took, and the items the signed-in person has in the table. Plain
+ * HTML; the only script is for Better Auth, whose endpoints take JSON.
  */
 import type { IdpPerson } from "../../test/support/oidc-idp.js"
-import type { SentLink } from "../lib/authjs-setup.js"
+import type { ActionRequest, RecordedAction } from "./action-log.js"
+import type { SentLink } from "./authjs-setup.js"
+import type { PersonItem } from "./person-items.js"
 
 /** What the page shows of a signed-in user. */
 export interface SignedInUser {
@@ -26,6 +29,74 @@ export interface HomePageData {
   csrfToken: string
   outbox: readonly SentLink[]
   tableName: string
+  /** The auth actions handled lately, newest first, with the DynamoDB requests each took. */
+  actions: readonly RecordedAction[]
+  /** The requests this page took to read the sessions. */
+  pageRequests: readonly ActionRequest[]
+  /** Per signed-in user (one when both frameworks see the same person), the items that belong to them. */
+  sharedItems: readonly { userId: string; email: string | null; items: readonly PersonItem[] }[]
+  /** Set when Auth.js came back here after "sending" a magic link: to whom. */
+  magicLinkSentTo: string | undefined
+}
+
+/** What each kind of item is for, in a line. */
+const ITEM_ROLES: Record<string, string> = {
+  USER: "The user: one item, read and written by both frameworks.",
+  EMAIL: "Email claim: keeps the email unique and finds the user by email in one GetItem.",
+  ACCOUNT: "The provider account (Auth.js's field names, with Better Auth's added).",
+  ACCOUNT_OWNER: "Provider-account claim: one GetItem finds the user at sign-in.",
+  ACCOUNT_ID: "Account id lookup: finds the account by its id.",
+  SESSION: "A session (Auth.js's and Better Auth's are the same kind of item).",
+  SESSION_TOKEN: "Session token item: one GetItem reads the session with a copy of the user.",
+}
+
+/** "3 requests: GetItem ×2, Query on GSI1 ×1". */
+function requestSummary(requests: readonly ActionRequest[]): string {
+  if (requests.length === 0) return "no DynamoDB request"
+  const counts = new Map<string, number>()
+  for (const request of requests) {
+    const name = request.indexName ? `${request.command} on ${request.indexName}` : request.command
+    counts.set(name, (counts.get(name) ?? 0) + 1)
+  }
+  const parts = [...counts].map(([name, count]) => `${name} ×${count}`).join(", ")
+  return `${requests.length} request${requests.length === 1 ? "" : "s"}: ${parts}`
+}
+
+function requestsSection(data: HomePageData): string {
+  const rows = data.actions
+    .map(
+      (action) =>
+        `<li data-testid="action" data-requests="${action.requests.length}"><span data-label>${escapeHtml(action.label)}</span>: ${escapeHtml(requestSummary(action.requests))}</li>`,
+    )
+    .join("\n")
+  return `<section class="panel" data-testid="requests">
+  <h2>DynamoDB requests per action</h2>
+  <p data-testid="page-requests" data-requests="${data.pageRequests.length}">This page, reading the session${data.mounted.authjs && data.mounted.betterAuth ? "s of both frameworks" : ""}: ${escapeHtml(requestSummary(data.pageRequests))}.</p>
+  ${rows ? `<p>Newest first:</p><ol>${rows}</ol>` : "<p>Sign in to see what each step costs.</p>"}
+</section>`
+}
+
+function itemsSection(data: HomePageData): string {
+  if (data.sharedItems.length === 0) return ""
+  const tables = data.sharedItems
+    .map(
+      ({ userId, email, items }) => `<h3>${escapeHtml(email ?? userId)}</h3>
+  <div class="scroll"><table class="items" data-testid="shared-items">
+    <tr><th>pk</th><th>sk</th><th>type</th><th>what it is</th></tr>
+    ${items
+      .map(
+        (item) =>
+          `<tr data-testid="shared-item" data-type="${escapeHtml(item.type)}"><td><code>${escapeHtml(item.pk)}</code></td><td><code>${escapeHtml(item.sk)}</code></td><td>${escapeHtml(item.type)}</td><td>${escapeHtml(ITEM_ROLES[item.type] ?? "")}</td></tr>`,
+      )
+      .join("\n    ")}
+  </table></div>`,
+    )
+    .join("\n")
+  return `<section class="panel">
+  <h2>The signed-in person's items in the table</h2>
+  <p>One set of items serves ${data.mounted.authjs && data.mounted.betterAuth ? "both frameworks" : "the framework"}. (Read for this page with a Scan of the demo table through a client of its own, not counted above; the adapters never scan.)</p>
+  ${tables}
+</section>`
 }
 
 export function escapeHtml(value: unknown): string {
@@ -100,10 +171,19 @@ export function renderHomePage(data: HomePageData): string {
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
 <style>
-  body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #222; }
-  .cards { display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; }
+  body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 1rem auto; padding: 0 1rem; color: #222; line-height: 1.4; }
+  .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 18rem), 1fr)); gap: 1rem; }
+  button { font: inherit; font-size: 1rem; min-height: 2.75rem; padding: 0.5rem 0.9rem; margin: 0.2rem 0; border-radius: 6px; border: 1px solid #888; background: #f4f4f4; cursor: pointer; white-space: normal; }
+  input { font: inherit; font-size: 1rem; min-height: 2.75rem; padding: 0.4rem 0.6rem; box-sizing: border-box; max-width: 100%; margin: 0.2rem 0; }
+  .panel { margin-top: 1.5rem; }
+  .notice { background: #eef8f1; border: 1px solid #2a7; border-radius: 8px; padding: 0.75rem 1rem; }
+  .scroll { overflow-x: auto; }
+  table.items { border-collapse: collapse; font-size: 0.9rem; }
+  table.items td, table.items th { border-bottom: 1px solid #ddd; padding: 0.3rem 0.5rem 0.3rem 0; }
+  code { overflow-wrap: anywhere; }
   .card { border: 1px solid #ccc; border-radius: 8px; padding: 0 1rem 1rem; }
   .signed-in { border-color: #2a7; }
   th { text-align: left; padding-right: 1rem; vertical-align: top; }
@@ -116,12 +196,19 @@ export function renderHomePage(data: HomePageData): string {
 </head>
 <body>
 <h1>${escapeHtml(title)}</h1>
+${
+  data.magicLinkSentTo
+    ? `<p class="notice" data-testid="magic-link-sent">Auth.js sent a magic link to ${escapeHtml(data.magicLinkSentTo)}. There is no mail server here, so the link is <a href="#magic-links">below</a>: open it to sign in.</p>`
+    : ""
+}
 <p>${[data.mounted.authjs ? "Auth.js (under <code>/auth</code>)" : "", data.mounted.betterAuth ? "Better Auth (under <code>/api/auth</code>)" : ""].filter(Boolean).join(" and ")} on the DynamoDB table <code>${escapeHtml(data.tableName)}</code>.</p>
 <div class="cards">
 ${data.mounted.authjs ? userCard("authjs", "Auth.js", data.authjs, `<form method="post" action="/auth/signout">${csrf}<input type="hidden" name="callbackUrl" value="/"><button type="submit" data-testid="authjs-sign-out">Sign out of Auth.js</button></form>`) : ""}
 ${data.mounted.betterAuth ? userCard("better-auth", "Better Auth", data.betterAuth, `<button type="button" id="better-auth-sign-out" data-testid="better-auth-sign-out">Sign out of Better Auth</button>`) : ""}
 </div>
 ${same}
+${requestsSection(data)}
+${itemsSection(data)}
 
 <h2>Sign in with the loopback identity provider</h2>
 <table>
@@ -182,7 +269,7 @@ const BETTER_AUTH_FORMS = `<fieldset>
 <script>${BETTER_AUTH_SCRIPT}</script>`
 
 function authjsMagicLinkForm(csrf: string, outbox: string): string {
-  return `<fieldset>
+  return `<fieldset id="magic-links">
   <legend>Auth.js: email magic link</legend>
   <form method="post" action="/auth/signin/email">${csrf}<input type="hidden" name="callbackUrl" value="/">
     <input name="email" type="email" placeholder="Email" required data-testid="magic-link-email">

@@ -5,6 +5,7 @@
  */
 import { parseArgs } from "node:util"
 import type { ExampleOptions, RunningExample } from "./example-server.js"
+import { PortInUseError } from "./serve.js"
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true"
 
@@ -40,7 +41,14 @@ export async function runFromCommandLine(start: (options: ExampleOptions) => Pro
   process.on("SIGINT", () => void shutdown("SIGINT"))
   process.on("SIGTERM", () => void shutdown("SIGTERM"))
 
-  example = await start(options)
+  try {
+    example = await start(options)
+  } catch (error) {
+    // The example has stopped what it started (DynamoDB Local, the identity provider) before the error gets here.
+    if (!(error instanceof PortInUseError)) throw error
+    console.error(error.message)
+    process.exit(1)
+  }
   if (stopping) return stopAndExit(example)
   const { table } = example
   const data = table.startedDynamoDB ? (options.dataDir ? `in ${options.dataDir}` : "in memory") : "where that DynamoDB keeps it"

@@ -15,6 +15,14 @@ export interface RunningServer {
   close(): Promise<void>
 }
 
+/** The port asked for is taken (by another example, or the same one still running). */
+export class PortInUseError extends Error {
+  constructor(readonly port: number) {
+    super(`Port ${port} is in use; pass --port with another port (--port 0 picks a free one).`)
+    this.name = "PortInUseError"
+  }
+}
+
 export async function serve(port: number, buildHandler: (origin: string) => FetchHandler | Promise<FetchHandler>): Promise<RunningServer> {
   let handler: FetchHandler | undefined
   const server: Server = createServer((req, res) => {
@@ -30,7 +38,7 @@ export async function serve(port: number, buildHandler: (origin: string) => Fetc
     })()
   })
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject)
+    server.once("error", (error: NodeJS.ErrnoException) => reject(error.code === "EADDRINUSE" ? new PortInUseError(port) : error))
     server.listen(port, "127.0.0.1", () => resolve())
   })
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`

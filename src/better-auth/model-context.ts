@@ -16,6 +16,7 @@ import type { ModelLayoutOptions } from "../core/models/model-description.js"
 import type { AccessPath, PlannedRecord } from "../core/planner/types.js"
 import type { IdentityScope } from "../core/identity/identity-state.js"
 import type { TableNames } from "../table/names.js"
+import { valueOrNull } from "./null-fields.js"
 import { describeModel } from "./schema-description.js"
 
 export type Row = Record<string, unknown>
@@ -53,12 +54,12 @@ export class ModelContext {
     return out
   }
 
-  /** A record (schema names) → physical columns, schema fields only. */
+  /** A record (schema names) → physical columns, every schema field (`select`ed ones only, when given), null where it has no value. */
   physicalRow(record: Row, select?: readonly string[]): Row {
     const out: Row = {}
     for (const field of this.fields) {
       if (select && select.length > 0 && !select.includes(field)) continue
-      if (field in record) out[this.naming.physical(this.modelKey, field)] = record[field]
+      out[this.naming.physical(this.modelKey, field)] = valueOrNull(record, field)
     }
     return out
   }

@@ -20,7 +20,8 @@ function usage(): string {
     ...commands.map((c) => `  ${c.name.padEnd(14)} ${c.summary}`),
     "",
     "Run `dynamodb-auth-adapter <command> --help` for a command's options.",
-    "Credentials and region come from the AWS SDK's usual sources; DYNAMODB_ENDPOINT is honoured.",
+    "Credentials and region come from the AWS SDK's usual sources (AWS_REGION, AWS_PROFILE, ...);",
+    "the endpoint from --endpoint, else DYNAMODB_ENDPOINT, else the SDK's AWS_ENDPOINT_URL_DYNAMODB.",
   ].join("\n")
 }
 
@@ -58,6 +59,9 @@ export async function main(argv: string[], out: (line: string) => void = console
 // Run when executed as a script (the npm bin), not when imported by tests.
 const invokedDirectly = process.argv[1] !== undefined && /(?:^|[\\/])(?:main\.(?:c?js|ts)|dynamodb-auth-adapter)$/.test(process.argv[1])
 if (invokedDirectly) {
+  // The SDK's nine-line warning that it will need Node 22 from 2027 would sit above every command's output, where the one line that matters is;
+  // `engines` says which Node versions are supported. Set the variable to "false" to see it.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true"
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code
   })

@@ -26,7 +26,7 @@ describe("CLI with DynamoDB unreachable", () => {
     expect(run.stderr).toMatch(
       new RegExp(
         `^UNAVAILABLE: describe table app: could not reach DynamoDB at ${endpoint.replace(/\./g, "\\.")} \\(region us-east-1\\): ` +
-          `connect ECONNREFUSED 127\\.0\\.0\\.1:\\d+, after \\d+ attempts\\. Check the endpoint \\(DYNAMODB_ENDPOINT`,
+          `connect ECONNREFUSED 127\\.0\\.0\\.1:\\d+, after \\d+ attempts\\. Check the endpoint \\(the client's endpoint option, or AWS_ENDPOINT_URL_DYNAMODB`,
       ),
     )
     expect(run.stderr).not.toMatch(/\n\s+at /)

@@ -94,7 +94,7 @@ describe("connection refused (a closed loopback port)", () => {
     expect(error.code).toBe("UNAVAILABLE")
     expect(error.message).toBe(
       `get user: could not reach DynamoDB at http://127.0.0.1:${port} (region eu-west-1): connect ECONNREFUSED 127.0.0.1:${port}, after 2 attempts. ` +
-        "Check the endpoint (DYNAMODB_ENDPOINT or the client's endpoint option; is DynamoDB Local running?), the region and the network; " +
+        "Check the endpoint (the client's endpoint option, or AWS_ENDPOINT_URL_DYNAMODB; is DynamoDB Local running?), the region and the network; " +
         "the SDK already retried, so retry later or give the client more attempts or a longer timeout. A write that failed this way may or may not have been applied.",
     )
     expect(error.details).toEqual({ endpoint: `http://127.0.0.1:${port}`, region: "eu-west-1" })
@@ -279,5 +279,121 @@ describe("translateAwsError on each recognised shape", () => {
   it("without a location the message still reads: 'could not reach DynamoDB'", () => {
     const error = translateAwsError(nodeError("ECONNREFUSED", "connect ECONNREFUSED 127.0.0.1:1", { $metadata: { attempts: 2 } }), names, "getUser")
     expect((error as Error).message).toMatch(/^getUser: could not reach DynamoDB: connect ECONNREFUSED 127\.0\.0\.1:1, after 2 attempts\./)
+  })
+})
+
+/** An HTTP server that is not DynamoDB: it answers every request with `status` and an HTML page, and no request id. */
+async function notDynamo(status: number): Promise<string> {
+  const { port } = await listening(
+    createServer((request, response) => {
+      request.resume()
+      response.writeHead(status, { "content-type": "text/html" })
+      response.end("<html><body>It works!</body></html>")
+    }),
+  )
+  return `http://127.0.0.1:${port}`
+}
+
+function recordingLogger(): { warnings: string[]; logger: { debug(): void; warn(message: string): void } } {
+  const warnings: string[] = []
+  return { warnings, logger: { debug() {}, warn: (message: string) => void warnings.push(message) } }
+}
+
+describe("what a newcomer meets: one error, nothing logged before it", () => {
+  it("a missing table: both front-ends reject with MISSING_TABLE and log nothing (no 'Could not read the table metadata item' dump first)", async () => {
+    const server = await answering(400, "ResourceNotFoundException", "Cannot do operations on a non-existent table")
+    const client = clientAt(server.endpoint)
+    const authjs = recordingLogger()
+    const error = await rejection(DynamoDBAdapter(client, { tableName: names.tableName, logger: authjs.logger }).getUserByEmail!("a@example.com"))
+    expect(error.code).toBe("MISSING_TABLE")
+    expect(error.message).toMatch(/^get user by email: table "unreachable" does not exist/)
+    expect(authjs.warnings).toEqual([])
+
+    const betterAuth = recordingLogger()
+    const adapter = singleTableAdapter({ client, tableName: names.tableName, logger: betterAuth.logger })({})
+    const found = await rejection(adapter.findOne({ model: "user", where: [{ field: "email", value: "a@example.com" }] }))
+    expect(found.code).toBe("MISSING_TABLE")
+    expect(betterAuth.warnings).toEqual([])
+  })
+
+  it("DynamoDB unreachable: UNAVAILABLE and nothing logged before it", async () => {
+    const port = await closedPort()
+    const { warnings, logger } = recordingLogger()
+    const error = await rejection(DynamoDBAdapter(clientAt(`http://127.0.0.1:${port}`, { maxAttempts: 1 }), { tableName: names.tableName, logger }).getUserByEmail!("a@example.com"))
+    expect(error.code).toBe("UNAVAILABLE")
+    expect(warnings).toEqual([])
+  })
+
+  it("an endpoint without a scheme (localhost:8000, 127.0.0.1:8000): says to write http://", async () => {
+    for (const endpoint of ["localhost:8000", "127.0.0.1:8000"]) {
+      const error = await rejection(authjsGetUser(clientAt(endpoint, { maxAttempts: 1 })))
+      expect(error.code, endpoint).toBe("UNAVAILABLE")
+      expect(error.message, endpoint).toBe(
+        `get user: the DynamoDB endpoint "${endpoint}" has no scheme: write it as http://${endpoint} (DynamoDB Local) or https://${endpoint}. Retrying does not help.`,
+      )
+    }
+  })
+
+  it("no region anywhere: names AWS_REGION, the client's region option and the CLI's --region", async () => {
+    vi.stubEnv("AWS_REGION", undefined)
+    vi.stubEnv("AWS_DEFAULT_REGION", undefined)
+    vi.stubEnv("AWS_PROFILE", "no-such-profile")
+    vi.stubEnv("AWS_CONFIG_FILE", "/nonexistent/aws-config")
+    const client = new DynamoDBClient({ endpoint: "http://127.0.0.1:1", credentials, maxAttempts: 1 })
+    clients.push(client)
+    const error = await rejection(authjsGetUser(client))
+    expect(error.code).toBe("UNAVAILABLE")
+    expect(error.message).toBe(
+      "get user: the DynamoDB client has no region. Set AWS_REGION (any region, e.g. us-east-1, for DynamoDB Local), " +
+        "or give the DynamoDBClient a region option (the CLI: --region).",
+    )
+  })
+
+  it("https:// against a port that speaks plain HTTP: says to use http://, not a TLS dump", async () => {
+    const server = await answering(400, "ResourceNotFoundException", "Cannot do operations on a non-existent table")
+    const https = server.endpoint.replace("http://", "https://")
+    const error = await rejection(authjsGetUser(clientAt(https, { maxAttempts: 1 })))
+    expect(error.code).toBe("UNAVAILABLE")
+    expect(error.message).toBe(
+      `get user: ${https} does not speak TLS (the TLS handshake got a plain HTTP answer): use ${server.endpoint} (DynamoDB Local serves plain HTTP). Retrying does not help.`,
+    )
+  })
+
+  it("an endpoint that is not DynamoDB (an HTML 404, a 501, a 200 page): says so, never 'retry later'", async () => {
+    for (const status of [404, 501, 200]) {
+      const endpoint = await notDynamo(status)
+      const error = await rejection(authjsGetUser(clientAt(endpoint, { maxAttempts: 1 })))
+      expect(error.code, String(status)).toBe("UNAVAILABLE")
+      expect(error.message, String(status)).toBe(
+        `get user: ${endpoint} answered HTTP ${status} without a DynamoDB request id: it is not DynamoDB. ` +
+          "Check the endpoint's host and port (DynamoDB Local listens on 8000 unless told otherwise). Retrying does not help.",
+      )
+    }
+  })
+})
+
+describe("DYNAMODB_ENDPOINT and the clients that read it", () => {
+  it("a client of the app's own that does not read DYNAMODB_ENDPOINT: the message says so and names AWS_ENDPOINT_URL_DYNAMODB", async () => {
+    // Stands for AWS itself refusing DynamoDB Local's dummy keys: what `new DynamoDBClient({})` meets when DYNAMODB_ENDPOINT was meant for it.
+    const aws = await answering(400, "UnrecognizedClientException", "The security token included in the request is invalid.")
+    vi.stubEnv("DYNAMODB_ENDPOINT", "http://127.0.0.1:8000")
+    vi.stubEnv("AWS_ENDPOINT_URL_DYNAMODB", undefined)
+    const error = await rejection(authjsGetUser(clientAt(aws.endpoint)))
+    expect(error.code).toBe("CREDENTIALS")
+    expect(error.message).toMatch(
+      new RegExp(
+        "DYNAMODB_ENDPOINT is set \\(http://127\\.0\\.0\\.1:8000\\) but this client does not read it: only the client the adapters make when given none, and the CLI, do\\. " +
+          "Set AWS_ENDPOINT_URL_DYNAMODB instead \\(the AWS SDK's own, read by every client\\), or pass endpoint: process\\.env\\.DYNAMODB_ENDPOINT to the DynamoDBClient\\.$",
+      ),
+    )
+  })
+
+  it("a client whose endpoint is DYNAMODB_ENDPOINT: no such hint", async () => {
+    const port = await closedPort()
+    vi.stubEnv("DYNAMODB_ENDPOINT", `http://127.0.0.1:${port}`)
+    const error = await rejection(authjsGetUser(clientAt(`http://127.0.0.1:${port}`, { maxAttempts: 1 })))
+    expect(error.code).toBe("UNAVAILABLE")
+    expect(error.message).not.toContain("does not read it")
+    expect(error.message).toContain("Check the endpoint (the client's endpoint option, or AWS_ENDPOINT_URL_DYNAMODB")
   })
 })

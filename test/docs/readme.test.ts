@@ -6,8 +6,7 @@
  * migration diff imports an entry point the package exports.
  */
 import { spawnSync } from "node:child_process"
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
 import { main } from "../../src/cli/main.js"
@@ -35,7 +34,9 @@ function codeBlocks(markdown: string): Block[] {
 }
 
 const blocks = codeBlocks(readme)
-const scratch = mkdtempSync(join(tmpdir(), "readme-blocks-"))
+// Inside the package's node_modules, so that the blocks resolve packages (subpath exports included) as an app would.
+mkdirSync(join(root, "node_modules/.cache"), { recursive: true })
+const scratch = mkdtempSync(join(root, "node_modules/.cache/readme-blocks-"))
 afterAll(() => rmSync(scratch, { recursive: true, force: true }))
 
 describe("README code blocks", () => {
@@ -67,10 +68,9 @@ describe("README code blocks", () => {
         paths: {
           "dynamodb-auth-adapter": ["src/index.ts"],
           "dynamodb-auth-adapter/*": ["src/*/index.ts"],
-          "*": ["node_modules/*", "node_modules/@types/*"],
         },
       },
-      files: [...files, join(root, "test/docs/next-auth.d.ts")],
+      files,
     }
     writeFileSync(join(scratch, "tsconfig.json"), JSON.stringify(tsconfig))
     const tsc = spawnSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(scratch, "tsconfig.json")], {

@@ -14,6 +14,7 @@ import { chromium, type BrowserContext, type Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { startSharedExample, type SharedExample } from "../../examples/shared/server.js"
 import { DEFAULT_PEOPLE } from "../support/oidc-idp.js"
+import { countRequests } from "../../src/core/client/request-counter.js"
 import { createTestTable, endpoint, type TestTable } from "../support/test-table.js"
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium"
@@ -98,6 +99,40 @@ describe.skipIf(unavailable !== undefined)("the shared example in headless Chrom
     expect(items.filter((item) => item.type === "ACCOUNT_OWNER")).toHaveLength(1)
   }, 60_000)
 
+  it("after an action, lists the DynamoDB requests it took (they add up to what the client sent) and the items both frameworks share for the person", async () => {
+    // Out and in again through Better Auth: one session as before, so the sign-out test below still ends with none.
+    await page.getByTestId("better-auth-sign-out").click()
+    await expect.poll(() => page.getByTestId("better-auth-status").textContent()).toBe("Not signed in.")
+    const counter = countRequests(example.table.client)
+    try {
+      await page.getByTestId("better-auth-sign-in-alice").click()
+      await page.waitForURL((url) => url.pathname === "/" && !url.search)
+      await page.getByTestId("better-auth-user-id").waitFor()
+      const rows = await page.getByTestId("action").evaluateAll((elements) =>
+        elements.map((element) => ({ label: element.querySelector("[data-label]")?.textContent, requests: Number(element.getAttribute("data-requests")) })),
+      )
+      // Newest first: the callback, then the request that asked for the provider's URL.
+      expect(rows.slice(0, 2).map((row) => row.label)).toEqual(["Better Auth: sign-in callback", "Better Auth: start sign-in with the identity provider"])
+      expect(rows[0]!.requests).toBeGreaterThan(0)
+      const thisPage = Number(await page.getByTestId("page-requests").getAttribute("data-requests"))
+      expect(thisPage).toBeGreaterThan(0)
+      expect(rows[0]!.requests + rows[1]!.requests + thisPage).toBe(counter.total())
+    } finally {
+      counter.detach()
+    }
+    const userId = await page.getByTestId("better-auth-user-id").textContent()
+    const rows = await page.getByTestId("shared-item").evaluateAll((elements) =>
+      elements.map((element) => ({ type: element.getAttribute("data-type"), role: element.lastElementChild?.textContent ?? "" })),
+    )
+    const types = rows.map((row) => row.type)
+    // One user, its email claim, the provider account with its claim and id lookup, and each framework's session with its token item.
+    expect([...new Set(types)].sort()).toEqual(["ACCOUNT", "ACCOUNT_ID", "ACCOUNT_OWNER", "EMAIL", "SESSION", "SESSION_TOKEN", "USER"])
+    expect(types.filter((type) => type === "USER")).toHaveLength(1)
+    expect(types.filter((type) => type === "SESSION")).toHaveLength(2)
+    expect(rows.filter((row) => row.role === "").map((row) => row.type)).toEqual([])
+    expect(await page.getByTestId("shared-items").textContent()).toContain(`USER#${userId}`)
+  }, 60_000)
+
   it("signs out of each framework separately", async () => {
     await page.getByTestId("authjs-sign-out").click()
     await expect.poll(() => page.getByTestId("authjs-status").textContent()).toBe("Not signed in.")
@@ -107,5 +142,37 @@ describe.skipIf(unavailable !== undefined)("the shared example in headless Chrom
     const items = await table.scanAll()
     expect(items.filter((item) => item.type === "SESSION" || item.type === "SESSION_TOKEN")).toEqual([])
     expect(items.filter((item) => item.type === "USER")).toHaveLength(1)
+  }, 60_000)
+
+  it("a magic link request comes back to the demo, which shows the link (not Auth.js's stock 'check your email' page)", async () => {
+    navigations.length = 0
+    await page.getByTestId("magic-link-email").fill("dora@example.com")
+    await page.getByTestId("magic-link-send").click()
+    await page.getByTestId("magic-link-sent").waitFor()
+    expect(new URL(page.url()).pathname).toBe("/")
+    expect(navigations.map((url) => new URL(url).pathname)).toEqual(["/auth/signin/email", "/auth/verify-request", "/"])
+    expect(await page.getByTestId("magic-link-sent").textContent()).toContain("dora@example.com")
+    await page.getByTestId("magic-link").first().click()
+    await expect.poll(() => page.getByTestId("authjs-email").textContent()).toBe("dora@example.com")
+  }, 60_000)
+
+  it("reads on a narrow screen: a viewport meta tag, no sideways scrolling, buttons at least 40 px tall with 16 px text", async () => {
+    const narrow = await context.newPage()
+    try {
+      await narrow.setViewportSize({ width: 360, height: 740 })
+      await narrow.goto(example.url)
+      expect(await narrow.locator('meta[name="viewport"]').getAttribute("content")).toBe("width=device-width, initial-scale=1")
+      expect(await narrow.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360)
+      const buttons = await narrow.locator("button").evaluateAll((elements) =>
+        elements.map((element) => ({ height: element.getBoundingClientRect().height, fontSize: parseFloat(getComputedStyle(element).fontSize), text: element.textContent })),
+      )
+      expect(buttons.length).toBeGreaterThan(0)
+      for (const button of buttons) {
+        expect(button.height, button.text ?? "").toBeGreaterThanOrEqual(40)
+        expect(button.fontSize, button.text ?? "").toBeGreaterThanOrEqual(16)
+      }
+    } finally {
+      await narrow.close()
+    }
   }, 60_000)
 })

@@ -31,6 +31,10 @@ describe("examples/better-auth", () => {
     const page = await (await browser.get(example.url)).text()
     expect(page).toContain(`data-testid="better-auth-user-id">${session!.user.id}<`)
     expect(page).not.toContain('data-testid="authjs-card"')
+    // Without a browser too: the page lists the sign-in's DynamoDB requests and Bob's items, and fits a phone.
+    expect(page).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">')
+    expect(page).toMatch(/<li data-testid="action" data-requests="[1-9]\d*"><span data-label>Better Auth: sign-in callback<\/span>: \d+ requests?: /)
+    expect(page).toContain(`<code>USER#${session!.user.id}</code>`)
     const items = await table.scanAll()
     expect(items.filter((item) => item.type === "USER").map((item) => item.id)).toEqual([session!.user.id])
   })

@@ -9,8 +9,10 @@ interface AwsError {
   cause?: unknown
   /** An `AggregateError`'s parts (Node's connect to every address of a host). */
   errors?: unknown
-  /** Set by the SDK on every error a `send` rejects with; `httpStatusCode` only when DynamoDB answered. */
-  $metadata?: { httpStatusCode?: number; attempts?: number }
+  /** Set by the SDK on every error a `send` rejects with; `httpStatusCode` only when something answered, `requestId` only when DynamoDB did. */
+  $metadata?: { httpStatusCode?: number; requestId?: string; attempts?: number }
+  /** The string `new URL()` refused (`ERR_INVALID_URL`): an endpoint such as `127.0.0.1:8000`. */
+  input?: unknown
 }
 
 function isAwsError(error: unknown): error is AwsError {
@@ -19,7 +21,7 @@ function isAwsError(error: unknown): error is AwsError {
 
 /** Where a client sends its requests, for messages. */
 export interface ClientLocation {
-  /** A custom endpoint (`DYNAMODB_ENDPOINT`, the client's `endpoint`), e.g. `http://localhost:8000`. */
+  /** A custom endpoint (the client's `endpoint`, `AWS_ENDPOINT_URL_DYNAMODB`), e.g. `http://localhost:8000`. */
   endpoint?: string
   region?: string
 }
@@ -98,7 +100,13 @@ function credentialFailureOf(error: AwsError): AwsError | undefined {
 /** Whether translating this error would name the client's endpoint and region (so they are worth resolving). */
 function needsLocation(error: unknown): boolean {
   if (!isAwsError(error) || error instanceof DynamoAuthAdapterError) return false
-  return (error.$metadata?.httpStatusCode ?? 0) >= 500 || connectionFailureOf(error) !== undefined || credentialFailureOf(error) !== undefined
+  return (
+    (error.$metadata?.httpStatusCode ?? 0) >= 500 ||
+    answeredByOther(error) ||
+    tlsMismatchOf(error) !== undefined ||
+    connectionFailureOf(error) !== undefined ||
+    credentialFailureOf(error) !== undefined
+  )
 }
 
 function endpointText(endpoint: unknown): string | undefined {
@@ -107,6 +115,7 @@ function endpointText(endpoint: unknown): string | undefined {
   if (typeof endpoint !== "object" || endpoint === null) return undefined
   const { url, protocol, hostname, port, path } = endpoint as { url?: unknown; protocol?: unknown; hostname?: unknown; port?: unknown; path?: unknown }
   if (url !== undefined) return endpointText(url)
+  if (hostname === "" && typeof protocol === "string" && typeof path === "string") return `${protocol}${path}`
   if (typeof hostname !== "string") return undefined
   const portText = port === undefined || port === null ? "" : `:${String(port)}`
   const pathText = typeof path === "string" && path !== "/" ? path : ""
@@ -122,10 +131,21 @@ async function resolved(value: unknown): Promise<unknown> {
   }
 }
 
-/** The endpoint (when custom) and region a client sends to, read from its resolved config. */
+/**
+ * The endpoint the SDK takes from the environment for a client given none
+ * (`AWS_ENDPOINT_URL_DYNAMODB`, then `AWS_ENDPOINT_URL`): it resolves that per
+ * request, so it is not on the client's config. (`endpoint_url` in the shared
+ * config file is not read here: the message then names no endpoint.)
+ */
+function endpointFromEnvironment(): string | undefined {
+  if (process.env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS === "true") return undefined
+  return process.env.AWS_ENDPOINT_URL_DYNAMODB || process.env.AWS_ENDPOINT_URL || undefined
+}
+
+/** The endpoint (when custom) and region a client sends to, read from its resolved config or, for the endpoint, the SDK's variables. */
 export async function locationOf(client: { config: object }): Promise<ClientLocation> {
   const config = client.config as { endpoint?: unknown; region?: unknown }
-  const endpoint = endpointText(await resolved(config.endpoint))
+  const endpoint = endpointText(await resolved(config.endpoint)) ?? endpointFromEnvironment()
   const region = await resolved(config.region)
   return { ...(endpoint ? { endpoint } : {}), ...(typeof region === "string" && region !== "" ? { region } : {}) }
 }
@@ -150,11 +170,96 @@ function detailOf(link: AwsError): string {
 }
 
 const UNAVAILABLE_ADVICE =
-  "Check the endpoint (DYNAMODB_ENDPOINT or the client's endpoint option; is DynamoDB Local running?), the region and the network; " +
+  "Check the endpoint (the client's endpoint option, or AWS_ENDPOINT_URL_DYNAMODB; is DynamoDB Local running?), the region and the network; " +
   "the SDK already retried, so retry later or give the client more attempts or a longer timeout. A write that failed this way may or may not have been applied."
 
+/**
+ * `DYNAMODB_ENDPOINT` is read by `defaultDynamoClient()` and the CLI only; a
+ * client the app builds itself (`new DynamoDBClient({})`) goes to AWS instead.
+ * When the variable is set and the failing client is not at that endpoint,
+ * the message says so: it is the usual cause of a quick start meeting AWS.
+ */
+function ignoredEndpointHint(location: ClientLocation | undefined): string {
+  const configured = process.env.DYNAMODB_ENDPOINT
+  if (!configured || location === undefined) return ""
+  if (location.endpoint !== undefined && sameEndpoint(location.endpoint, configured)) return ""
+  return (
+    ` DYNAMODB_ENDPOINT is set (${configured}) but this client does not read it: only the client the adapters make when given none, and the CLI, do. ` +
+    "Set AWS_ENDPOINT_URL_DYNAMODB instead (the AWS SDK's own, read by every client), or pass endpoint: process.env.DYNAMODB_ENDPOINT to the DynamoDBClient."
+  )
+}
+
+function sameEndpoint(a: string, b: string): boolean {
+  const normal = (text: string) => text.trim().replace(/\/+$/, "").toLowerCase()
+  return normal(a) === normal(b)
+}
+
+/** Node's and OpenSSL's words for a TLS handshake that met plain HTTP (`https://` against DynamoDB Local's port). */
+function tlsMismatchOf(error: AwsError): AwsError | undefined {
+  return chainOf(error).find(
+    (link) => link.code === "EPROTO" || link.code === "ERR_SSL_WRONG_VERSION_NUMBER" || /wrong version number|ssl3_get_record|packet length too long/i.test(link.message ?? ""),
+  )
+}
+
+/**
+ * Something answered over HTTP, but not DynamoDB: an answer the SDK could
+ * not read as DynamoDB's JSON (a `SyntaxError` from parsing a page, or its
+ * `UnknownError` for a body without an error type), with no
+ * `x-amzn-RequestId`, which DynamoDB and DynamoDB Local put on every answer
+ * (the SDK keeps it as `$metadata.requestId`). Gateways' 502/503/504 are left
+ * to the 5xx rule: a proxy in front of DynamoDB answers those while it is
+ * briefly away.
+ */
+function answeredByOther(error: AwsError): boolean {
+  const status = error.$metadata?.httpStatusCode
+  if (typeof status !== "number" || error.$metadata?.requestId || [502, 503, 504].includes(status)) return false
+  return error.name === "SyntaxError" || error.name === "Unknown" || error.name === "UnknownError" || error.message === "UnknownError"
+}
+
+/** An endpoint written without `http://` or `https://`, as the location or as the string `new URL()` refused. */
+function schemelessEndpointOf(error: AwsError, location: ClientLocation | undefined): string | undefined {
+  const refused = chainOf(error).find((link) => link.code === "ERR_INVALID_URL" && typeof link.input === "string")
+  if (refused) return refused.input as string
+  if (location?.endpoint !== undefined && !/^https?:\/\//i.test(location.endpoint)) return location.endpoint
+  return undefined
+}
+
+/**
+ * Mistakes in how the client is set up, which the SDK reports in its own
+ * terms (`Invalid URL`, `UnknownError`, `Region is missing`, an OpenSSL
+ * dump, a JSON parse error): one sentence each that says what to change.
+ * UNAVAILABLE, as the code documents for a wrong endpoint or region; the
+ * messages say that retrying does not help.
+ */
+function setupMistake(error: AwsError, what: string, location: ClientLocation | undefined): DynamoAuthAdapterError | undefined {
+  const make = (message: string) => new DynamoAuthAdapterError("UNAVAILABLE", `${what}: ${message}`, { cause: error, details: { ...location } })
+  const schemeless = schemelessEndpointOf(error, location)
+  if (schemeless !== undefined) {
+    return make(`the DynamoDB endpoint "${schemeless}" has no scheme: write it as http://${schemeless} (DynamoDB Local) or https://${schemeless}. Retrying does not help.`)
+  }
+  if (error.message === "Region is missing") {
+    return make(
+      "the DynamoDB client has no region. Set AWS_REGION (any region, e.g. us-east-1, for DynamoDB Local), or give the DynamoDBClient a region option (the CLI: --region).",
+    )
+  }
+  if (tlsMismatchOf(error) !== undefined) {
+    const endpoint = location?.endpoint
+    const plain = endpoint?.replace(/^https:/i, "http:")
+    return make(
+      `${endpoint ?? "the endpoint"} does not speak TLS (the TLS handshake got a plain HTTP answer): use ${plain ?? "http://"} (DynamoDB Local serves plain HTTP). Retrying does not help.`,
+    )
+  }
+  if (answeredByOther(error)) {
+    return make(
+      `${location?.endpoint ?? "the endpoint"} answered HTTP ${error.$metadata?.httpStatusCode} without a DynamoDB request id: it is not DynamoDB. ` +
+        "Check the endpoint's host and port (DynamoDB Local listens on 8000 unless told otherwise). Retrying does not help.",
+    )
+  }
+  return undefined
+}
+
 function unavailable(error: AwsError, link: AwsError, what: string, location: ClientLocation | undefined): DynamoAuthAdapterError {
-  return new DynamoAuthAdapterError("UNAVAILABLE", `${what}: could not reach ${whereText(location)}: ${detailOf(link)}, ${attemptsText(error)}. ${UNAVAILABLE_ADVICE}`, {
+  return new DynamoAuthAdapterError("UNAVAILABLE", `${what}: could not reach ${whereText(location)}: ${detailOf(link)}, ${attemptsText(error)}. ${UNAVAILABLE_ADVICE}${ignoredEndpointHint(location)}`, {
     cause: error,
     details: { ...location },
   })
@@ -168,7 +273,7 @@ function credentials(error: AwsError, link: AwsError, what: string, location: Cl
       "an expired SSO session needs `aws sso login`."
     : `${what}: ${whereText(location)} refused the client's AWS credentials (${detail}). ` +
       "Check the access key and secret, refresh an expired session token (AWS_SESSION_TOKEN, `aws sso login`), and that the region is the table's."
-  return new DynamoAuthAdapterError("CREDENTIALS", message, { cause: error, details: { ...location } })
+  return new DynamoAuthAdapterError("CREDENTIALS", `${message}${ignoredEndpointHint(location)}`, { cause: error, details: { ...location } })
 }
 
 /**
@@ -193,6 +298,8 @@ export async function translateClientError(error: unknown, client: { config: obj
 export function translateAwsError(error: unknown, names: TableNames, what: string, location?: ClientLocation): unknown {
   if (!isAwsError(error) || error instanceof DynamoAuthAdapterError) return error
   const message = error.message ?? ""
+  const mistake = setupMistake(error, what, location)
+  if (mistake) return mistake
   const credentialFailure = credentialFailureOf(error)
   if (credentialFailure) return credentials(error, credentialFailure, what, location)
   const connectionFailure = connectionFailureOf(error)

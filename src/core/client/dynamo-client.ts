@@ -28,7 +28,14 @@ export function toDocumentClient(client: DynamoClientInput): DynamoDBDocumentCli
   })
 }
 
-/** A client from the environment (region, credentials), honouring `DYNAMODB_ENDPOINT`. */
+/**
+ * The client the adapters make when given none: region and credentials from
+ * the environment, the endpoint from `DYNAMODB_ENDPOINT` when set (else the
+ * SDK's own `AWS_ENDPOINT_URL_DYNAMODB`, which every client reads).
+ * `DYNAMODB_ENDPOINT` is this library's convenience, read here and by the CLI
+ * only: a `new DynamoDBClient({})` of the app's own does not see it, and the
+ * UNAVAILABLE and CREDENTIALS messages say so when it is set (aws-errors.ts).
+ */
 export function defaultDynamoClient(): DynamoDBClient {
   const endpoint = process.env.DYNAMODB_ENDPOINT
   return new DynamoDBClient(endpoint ? { endpoint } : {})

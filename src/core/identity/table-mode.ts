@@ -282,7 +282,10 @@ export class TableMode {
       return await this.pending
     } catch (error) {
       // Falling back is always correct, only slower; refreshing copies that may not exist costs one Query. The next call reads again.
-      this.table.logger.warn("Could not read the table metadata item; falling back to the legacy lookups for now", { error })
+      // A missing table, an unreachable DynamoDB or refused credentials fail the caller's own request with the same typed error next, so a warning would only bury it.
+      if (!(error instanceof DynamoAuthAdapterError) || !["MISSING_TABLE", "UNAVAILABLE", "CREDENTIALS"].includes(error.code)) {
+        this.table.logger.warn("Could not read the table metadata item; falling back to the legacy lookups for now", { error })
+      }
       return options.unreadable === "present" ? UNREADABLE_MARKER : undefined
     }
   }
