@@ -9,7 +9,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb"
 import { betterAuth } from "better-auth"
 import { createServer, type Server } from "node:http"
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from "node:net"
-import { afterAll, afterEach, describe, expect, it, vi } from "vitest"
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest"
 import { DynamoDBAdapter } from "../../src/authjs/index.js"
 import { singleTableAdapter } from "../../src/better-auth/index.js"
 import { translateAwsError } from "../../src/core/client/aws-errors.js"
@@ -25,6 +25,8 @@ const clients: DynamoDBClient[] = []
 const servers: (Server | TcpServer)[] = []
 const sockets: Socket[] = []
 
+// The messages pinned here are those of a machine without DYNAMODB_ENDPOINT (the suite also runs with it set, against a running DynamoDB).
+beforeEach(() => vi.stubEnv("DYNAMODB_ENDPOINT", undefined))
 afterEach(() => vi.unstubAllEnvs())
 afterAll(async () => {
   for (const client of clients) client.destroy()
