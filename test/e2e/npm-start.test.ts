@@ -77,7 +77,8 @@ describe("npm start, stopped through npm", () => {
       const exited = new Promise((resolve) => npm.once("exit", resolve))
       process.kill(npm.pid!, signal)
       await exited
-      const allGone = await until(() => children.every((child) => !alive(child.pid)), 20_000)
+      // A bound, not a timing: the demo sends SIGKILL to java 5 s after its SIGTERM; the rest is a busy machine's slack.
+      const allGone = await until(() => children.every((child) => !alive(child.pid)), 60_000)
       expect(children.filter((child) => alive(child.pid)).map((child) => child.command), output()).toEqual([])
       expect(allGone).toBe(true)
     }, 150_000)
