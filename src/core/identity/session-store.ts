@@ -145,7 +145,7 @@ export class SessionStore {
         found.map((session) => this.baseKey(session.userId, session.sessionToken)),
         "get session items (confirming token items)",
       )
-      const bySessionToken = new Map(sessionItems.map((item) => [String(item.sessionToken), this.toRecord(item)]))
+      const bySessionToken = new Map(sessionItems.filter((item) => this.isSessionItem(item)).map((item) => [String(item.sessionToken), this.toRecord(item)]))
       await Promise.all(found.map((hint) => this.reconcile(hint, bySessionToken.get(hint.sessionToken))))
       found = found.flatMap((hint) => bySessionToken.get(hint.sessionToken) ?? [])
     }
@@ -168,12 +168,25 @@ export class SessionStore {
     const { partitionKey, sortKey } = this.table.names
     const at = (key: Record<string, string>) => items.find((item) => item[partitionKey] === key[partitionKey] && item[sortKey] === key[sortKey])
     const sessionItem = at(sessionKey)
-    const session = sessionItem ? this.toRecord(sessionItem) : undefined
+    const session = sessionItem && this.isSessionItem(sessionItem) ? this.toRecord(sessionItem) : undefined
     await this.reconcile(hint, session)
     if (!session) return null
     const userItem = at(userKey)
     const user = userItem ? userStateOf(userItem, this.table.names) : undefined
     return { session, user: user ? { user: user.user, version: user.version } : null }
+  }
+
+  /**
+   * Whether an item at a session item's key is a session as the official
+   * adapter finds one (through its GSI1 keys). Its `updateSession` is an
+   * unconditional UpdateItem: racing its own `deleteSession`, it re-creates
+   * a fragment (keys, token, expiry; no type, no GSI1 keys) that the official
+   * adapter never finds again. That session was signed out: its token item
+   * must not take the fragment for it.
+   */
+  private isSessionItem(item: Item): boolean {
+    const { indexPartitionKey } = this.table.names
+    return item.type === ITEM_TYPES.session && typeof item[indexPartitionKey] === "string"
   }
 
   /**
