@@ -48,6 +48,7 @@ const ITEM_ROLES: Record<string, string> = {
   ACCOUNT_ID: "Account id lookup: finds the account by its id.",
   SESSION: "A session (Auth.js's and Better Auth's are the same kind of item).",
   SESSION_TOKEN: "Session token item: one GetItem reads the session with a copy of the user.",
+  USER_DIRECTORY: "User directory entry: lists every user (Better Auth's admin listUsers) without a Scan.",
 }
 
 /** "3 requests: GetItem ×2, Query on GSI1 ×1". */

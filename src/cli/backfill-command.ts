@@ -5,7 +5,7 @@ import { resolveTableNames } from "../table/names.js"
 import type { CommandSpec } from "./command.js"
 import { clientFor, connectionFrom, CONNECTION_USAGE, connectionOptions, TABLE_NAME_USAGE, tableNameOptions, tableNameOptionsFrom, type FlagValues } from "./table-flags.js"
 
-const KIND_LABELS: Record<LookupKind, string> = { email: "email", account: "provider account", accountId: "account id", session: "session token" }
+const KIND_LABELS: Record<LookupKind, string> = { email: "email", account: "provider account", accountId: "account id", session: "session token", directory: "user directory entry" }
 
 /** Exit code when the run finished but left conflicts for a person to resolve. */
 export const CONFLICT_EXIT_CODE = 2

@@ -45,6 +45,8 @@ export const ITEM_TYPES = {
   uniqueClaim: "UNIQUE",
   /** pk = `INDEX#<KIND>#<fields>#<value>`, sk = `<id>`: one record under one value of an indexed field, written in the record's transaction. */
   indexEntry: "INDEX",
+  /** pk = `USER_DIRECTORY#<shard>`, sk = `<userId>`: one entry per user, so users are listed without a Scan (`core/identity/user-directory.ts`). */
+  userDirectory: "USER_DIRECTORY",
 } as const
 
 const none = "none" as const
@@ -365,6 +367,8 @@ export function createTableMetaEntity(names: TableNames, client?: DynamoDBDocume
       lookups: { type: ["complete"] as const },
       since: { type: "string" },
       by: { type: ["create-table", "backfill"] as const },
+      /** Every user has its user directory entry (see `core/identity/user-directory.ts`). */
+      userDirectory: { type: ["complete"] as const },
     },
     accessPattern: "byTable",
     composite: [],
@@ -444,6 +448,28 @@ export function createIndexEntryEntity(names: TableNames, client?: DynamoDBDocum
   )
 }
 
+/**
+ * A user's entry in the user directory: pk = `USER_DIRECTORY#<shard>`,
+ * sk = `<userId>` (the shard is a hash of the id: see
+ * `core/identity/user-directory.ts`).
+ */
+export function createUserDirectoryEntity(names: TableNames, client?: DynamoDBDocumentClient) {
+  const k = keyFields(names)
+  return new Entity(
+    {
+      model: model(ITEM_TYPES.userDirectory),
+      attributes: { shard: { type: "string", required: true }, userId: { type: "string", required: true } },
+      indexes: {
+        byShard: {
+          pk: { field: k.pk, composite: ["shard"], template: "USER_DIRECTORY#${shard}", casing: none },
+          sk: { field: k.sk, composite: ["userId"], template: "${userId}", casing: none },
+        },
+      },
+    },
+    config(names, client, true),
+  )
+}
+
 /** All core entities of one table. */
 export function createEntities(names: TableNames = { ...DEFAULT_TABLE_NAMES }, client?: DynamoDBDocumentClient) {
   return {
@@ -459,6 +485,7 @@ export function createEntities(names: TableNames = { ...DEFAULT_TABLE_NAMES }, c
     tableMeta: createTableMetaEntity(names, client),
     keyValue: createKeyValueEntity(names, client),
     rateLimitWindow: createRateLimitWindowEntity(names, client),
+    userDirectory: createUserDirectoryEntity(names, client),
   }
 }
 

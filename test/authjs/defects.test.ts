@@ -57,8 +57,8 @@ describe("defects of the official adapter, fixed", () => {
     await adapter.createUser({ id: "busy", email: "busy@example.com", emailVerified: null })
     await adapter.linkAccount({ userId: "busy", type: "oidc", provider: "mock", providerAccountId: "busy-sub" })
     await Promise.all(Array.from({ length: 33 }, (_, i) => adapter.createSession({ sessionToken: `busy-${i}`, userId: "busy", expires: inAnHour() })))
-    // user, email lookup, account with its provider-account and id lookups, 33 sessions with their token items
-    expect((await itemsMentioning("busy")).length).toBe(1 + 1 + 3 + 33 * 2)
+    // user, its directory entry, email lookup, account with its provider-account and id lookups, 33 sessions with their token items
+    expect((await itemsMentioning("busy")).length).toBe(1 + 1 + 1 + 3 + 33 * 2)
     await adapter.deleteUser("busy")
     expect(await itemsMentioning("busy")).toEqual([])
     expect(await adapter.getSessionAndUser("busy-0")).toBeNull()
@@ -73,7 +73,7 @@ describe("defects of the official adapter, fixed", () => {
       items.flat().map((action) => ({ kind: "put" as const, item: (action as { item: Record<string, unknown> }).item })),
       "seed sessions",
     )
-    expect((await itemsMentioning("crowd")).length).toBe(2 + 1_050 * 2)
+    expect((await itemsMentioning("crowd")).length).toBe(3 + 1_050 * 2)
     table.counter.reset()
     await adapter.deleteUser("crowd")
     expect(table.counter.byCommand().Query).toBeGreaterThan(1)

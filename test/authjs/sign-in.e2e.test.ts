@@ -115,6 +115,8 @@ describe("Auth.js sign-in with database sessions on DynamoDB Local", () => {
         [`USER#${userId}`, `ACCOUNT#mock#${PERSON.sub}`, "oidc"],
         [`USER#${userId}`, expect.stringMatching(/^SESSION#/), "SESSION"],
         [`USER#${userId}`, `USER#${userId}`, "USER"],
+        // Its entry in the user directory (how Better Auth lists users without a Scan).
+        [expect.stringMatching(/^USER_DIRECTORY#[0-3]$/), userId, "USER_DIRECTORY"],
       ],
     )
     expect(items.find((i) => i.type === "oidc")).toMatchObject({ userId, provider: "mock", providerAccountId: PERSON.sub, token_type: "bearer" })
@@ -136,7 +138,7 @@ describe("Auth.js sign-in with database sessions on DynamoDB Local", () => {
     expect(jar.has("session-token")).toBe(false)
     const items = await table.scanAll()
     expect(items.filter((i) => String(i.sk).startsWith("SESSION#"))).toEqual([])
-    expect(items.map((i) => i.type).sort()).toEqual(["ACCOUNT_ID", "ACCOUNT_OWNER", "EMAIL", "USER", "oidc"])
+    expect(items.map((i) => i.type).sort()).toEqual(["ACCOUNT_ID", "ACCOUNT_OWNER", "EMAIL", "USER", "USER_DIRECTORY", "oidc"])
     const after = (await (await send(jar, `${APP}/auth/session`)).json()) as unknown
     expect(after).toBeNull()
   })

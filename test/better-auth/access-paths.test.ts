@@ -117,14 +117,16 @@ describe("access paths on DynamoDB Local", () => {
     expect(counter.byCommand()).toEqual({ BatchGetItem: 1 })
   })
 
+  // (A user read no key answers lists the user directory instead: test/better-auth/user-directory.test.ts.)
   it("a read no key answers is a Scan, correct, and warned about with the model and fields", async () => {
-    await newUser("MiXeD@Example.com")
+    const user = await newUser("scoped@example.com")
+    await adapter.create({ model: "account", data: { userId: user.id, providerId: "github", accountId: "gh-scoped", scope: "Read:All", createdAt: new Date(), updatedAt: new Date() } })
     counter.reset()
-    const found = await adapter.findMany({ model: "user", where: [{ field: "name", value: "nobody at all", mode: "insensitive" }] })
-    expect(found).toHaveLength(0)
+    const found = await adapter.findMany<{ accountId: string }>({ model: "account", where: [{ field: "scope", value: "read:all", mode: "insensitive" }] })
+    expect(found.map((a) => a.accountId)).toEqual(["gh-scoped"])
     expect(counter.byCommand()).toEqual({ Scan: 1 })
     expect(warnings).toHaveLength(1)
-    expect(warnings[0]!.details).toEqual({ model: "user", fields: ["name"] })
+    expect(warnings[0]!.details).toEqual({ model: "account", fields: ["scope"] })
   })
 
   it("an email eq naming no mode, or insensitive, is the email claim (one GetItem, no Scan): emails are claimed normalized; an explicit sensitive one stays exact", async () => {
@@ -140,16 +142,16 @@ describe("access paths on DynamoDB Local", () => {
 
   it("without debugLogs a Scan is still warned about (scans: \"warn\" is the default)", async () => {
     const quiet = singleTableAdapter({ client, tableName: table.tableName, logger })(options)
-    await quiet.findMany({ model: "user", where: [{ field: "name", value: "nobody" }] })
-    expect(warnings.map((w) => w.details)).toEqual([{ model: "user", fields: ["name"] }])
+    await quiet.findMany({ model: "account", where: [{ field: "scope", value: "nobody" }] })
+    expect(warnings.map((w) => w.details)).toEqual([{ model: "account", fields: ["scope"] }])
   })
 
   it("scans: \"refuse\" throws SCAN_REFUSED naming the model and fields, before anything is read", async () => {
     const strict = singleTableAdapter({ client, tableName: table.tableName, logger, scans: "refuse" })(options)
     counter.reset()
-    const error = await strict.findMany({ model: "user", where: [{ field: "name", value: "nobody" }] }).catch((e: unknown) => e)
-    expect(error).toMatchObject({ code: "SCAN_REFUSED", details: { model: "user", fields: ["name"] } })
-    expect((error as Error).message).toContain("options.models.user.lookups")
+    const error = await strict.findMany({ model: "account", where: [{ field: "scope", value: "nobody" }] }).catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: "SCAN_REFUSED", details: { model: "account", fields: ["scope"] } })
+    expect((error as Error).message).toContain("options.models.account.lookups")
     expect(counter.total()).toBe(0)
   })
 

@@ -69,7 +69,7 @@ describe("singleTableAdapter construction", () => {
       await adapter.create({ model: "verification", data: { identifier: "i", value: "v", expiresAt: new Date(Date.now() + 60_000), createdAt: new Date(), updatedAt: new Date() } })
       expect(await adapter.findOne({ model: "users", where: [{ field: "id", value: user.id }] })).toMatchObject({ email: "plural@example.com" })
       const types = (await table.scanAll()).map((i) => i.type).sort()
-      expect(types).toEqual(["EMAIL", "OTP", "OTP_EXPIRY", "USER"])
+      expect(types).toEqual(["EMAIL", "OTP", "OTP_EXPIRY", "USER", "USER_DIRECTORY"])
     } finally {
       await table.drop()
     }

@@ -301,7 +301,7 @@ describe("dynamoSecondaryStorage in a Better Auth app (sessions in secondary sto
     const signUpCounts = appTable.counter.byCommand()
     const afterSignUp = await appTable.scanAll()
     // No SESSION or SESSION_TOKEN item: Better Auth keeps the session in secondary storage only.
-    expect(afterSignUp.map((item) => item.type).sort()).toEqual(["ACCOUNT_ID", "ACCOUNT_OWNER", "EMAIL", "KV", "KV", "USER", "credentials"])
+    expect(afterSignUp.map((item) => item.type).sort()).toEqual(["ACCOUNT_ID", "ACCOUNT_OWNER", "EMAIL", "KV", "KV", "USER", "USER_DIRECTORY", "credentials"])
     const sessionEntry = afterSignUp.find((item) => item.pk === `KV#${token}`)!
     expect(JSON.parse(String(sessionEntry.value))).toMatchObject({ session: { token, userId }, user: { id: userId, email } })
     expect(sessionEntry.expires).toBeGreaterThan(Date.now() / 1000 + 6 * 86_400)

@@ -55,10 +55,10 @@ describe("adapter.transaction", () => {
     const writes = counter.requests.filter((r) => r.command === "TransactWriteItems")
     expect(writes).toHaveLength(1)
     expect(writes[0]!.input.ClientRequestToken).toEqual(expect.any(String))
-    // user + email claim + session + session token item + verification + its expiry marker: the rename folded into the user's put.
-    expect((writes[0]!.input.TransactItems as unknown[]).length).toBe(6)
+    // user + email claim + directory entry + session + session token item + verification + its expiry marker: the rename folded into the user's put.
+    expect((writes[0]!.input.TransactItems as unknown[]).length).toBe(7)
     const items = await table.scanAll()
-    expect(items.map((i) => i.type).sort()).toEqual(["EMAIL", "SESSION", "SESSION_TOKEN", "USER", "VERIFICATION", "VERIFICATION_EXPIRY"])
+    expect(items.map((i) => i.type).sort()).toEqual(["EMAIL", "SESSION", "SESSION_TOKEN", "USER", "USER_DIRECTORY", "VERIFICATION", "VERIFICATION_EXPIRY"])
     expect(items.find((i) => i.type === "USER")).toMatchObject({ id: result, name: "Renamed", email: "tx@example.com" })
   })
 

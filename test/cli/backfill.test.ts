@@ -12,6 +12,7 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest"
 import { runBackfill, type BackfillConflict, type BackfillProgress, type BackfillTable } from "../../src/core/backfill/index.js"
 import { readAccountIdLookup } from "../../src/core/identity/account-id-lookup.js"
 import { createIdentityStores } from "../../src/core/identity/index.js"
+import { directoryShardOf } from "../../src/core/identity/user-directory.js"
 import { TableClient, type WriteAction } from "../../src/core/client/table-client.js"
 import type { TableNameOptions } from "../../src/table/names.js"
 import { createTestTable, type TestTable } from "../support/test-table.js"
@@ -48,7 +49,7 @@ async function seedLegacyTable(nameOptions: TableNameOptions = {}): Promise<Seed
   const official = OfficialAdapter(table.document, { ...nameOptions, tableName: table.tableName })
   const alice = (await official.createUser!({ id: "", email: "alice@example.com", emailVerified: null, name: "Alice" })) as AdapterUser
   const bob = (await official.createUser!({ id: "", email: "bob@example.com", emailVerified: new Date("2024-01-02T03:04:05.000Z") })) as AdapterUser
-  await official.createUser!({ id: "", email: undefined as unknown as string, emailVerified: null, name: "No email" })
+  const noEmail = (await official.createUser!({ id: "", email: undefined as unknown as string, emailVerified: null, name: "No email" })) as AdapterUser
   await official.linkAccount!({ userId: alice.id, type: "oidc", provider: "github", providerAccountId: "1001", access_token: "at-secret" })
   await official.linkAccount!({ userId: bob.id, type: "oauth", provider: "google", providerAccountId: "2002" })
   const live = inAnHour()
@@ -77,8 +78,17 @@ async function seedLegacyTable(nameOptions: TableNameOptions = {}): Promise<Seed
     { ...key("EMAIL#bob@example.com"), type: "EMAIL", email: "bob@example.com", userId: bob.id },
     // A copy of every session attribute, without the session item's keys (the token item has no GSI1 keys).
     { ...key("SESSION#tok-alice"), type: "SESSION_TOKEN", id: session.id, sessionToken: "tok-alice", userId: alice.id, expires: live.getTime() / 1000 },
+    // Every user's user directory entry, the one without an email too.
+    ...directoryEntries(names, [alice.id, bob.id, noEmail.id]),
   ]
   return { table, alice, bob, expectedLookups }
+}
+
+/** The user directory entries of these users, sorted as `scanAll` returns them. */
+function directoryEntries(names: { partitionKey: string; sortKey: string }, userIds: string[]): Item[] {
+  return userIds
+    .map((userId) => ({ [names.partitionKey]: `USER_DIRECTORY#${directoryShardOf(userId)}`, [names.sortKey]: userId, type: "USER_DIRECTORY", userId }))
+    .sort((a, b) => (`${a[names.partitionKey]}\u0000${a[names.sortKey]}` < `${b[names.partitionKey]}\u0000${b[names.sortKey]}` ? -1 : 1))
 }
 
 /** Every item that is not in a user's partition and not a verification token: the lookup items. */
@@ -102,12 +112,12 @@ describe("backfill", () => {
     // Nothing else changed: the items the official adapter wrote are untouched.
     const after = await table.scanAll()
     expect(after.filter((i) => !expectedLookups.some((l) => l.pk === i.pk && l.sk === i.sk))).toEqual(before)
-    expect(run.stdout).toContain("lookups written: 7 (email 2, provider account 2, account id 2, session token 1)")
+    expect(run.stdout).toContain("lookups written: 10 (email 2, provider account 2, account id 2, session token 1, user directory entry 3)")
     expect(run.stdout).toContain("already present: 0")
     expect(run.stdout).toContain("conflicts: 0")
     expect(run.stdout).toContain("expired sessions skipped: 1")
     // 8 items of the official adapter's, and the legacy table's metadata item (its declaration that the official adapter writes there).
-    expect(run.stdout).toMatch(/page 1 \(scanned 9, written 7, already present 0, conflicts 0\) cursor: [A-Za-z0-9_-]+/)
+    expect(run.stdout).toMatch(/page 1 \(scanned 9, written 10, already present 0, conflicts 0\) cursor: [A-Za-z0-9_-]+/)
   })
 
   it("is idempotent: a second run writes nothing (one Scan page and one BatchGetItem, no writes)", async () => {
@@ -118,13 +128,13 @@ describe("backfill", () => {
     const again = await runCliLocal("backfill", ...nameFlags(table))
     expect(again.code).toBe(0)
     expect(again.stdout).toContain("lookups written: 0\n")
-    expect(again.stdout).toContain("already present: 7 (email 2, provider account 2, account id 2, session token 1)")
+    expect(again.stdout).toContain("already present: 10 (email 2, provider account 2, account id 2, session token 1, user directory entry 3)")
     expect(await table.scanAll()).toEqual(afterFirst)
 
     // The same, counted: reads only.
     table.counter.reset()
     const result = await runBackfill(new TableClient({ names: table.names, client: table.client }))
-    expect(result.counts.written).toEqual({ email: 0, account: 0, accountId: 0, session: 0 })
+    expect(result.counts.written).toEqual({ email: 0, account: 0, accountId: 0, session: 0, directory: 0 })
     expect(table.counter.byCommand()).toEqual({ Scan: 1, BatchGetItem: 1 })
     expect(await lookupItems(table)).toEqual(expectedLookups)
   })
@@ -152,7 +162,7 @@ describe("backfill", () => {
     const run = await runCliLocal("backfill", ...nameFlags(table), "--dry-run")
     expect(run.code).toBe(0)
     expect(run.stdout).toContain("Dry run (nothing will be written)")
-    expect(run.stdout).toContain("lookups to write: 7 (email 2, provider account 2, account id 2, session token 1)")
+    expect(run.stdout).toContain("lookups to write: 10 (email 2, provider account 2, account id 2, session token 1, user directory entry 3)")
     expect(run.stdout).toContain("Nothing was written (dry run).")
     expect(await table.scanAll()).toEqual(before)
   })
@@ -165,7 +175,9 @@ describe("backfill", () => {
 
     // The items of the first page, in the Scan's own order.
     const firstPage = ((await table.document.send(new ScanCommand({ TableName: table.tableName, Limit: 3 }))).Items ?? []) as Item[]
-    const firstPageLookups = expectedLookups.filter((l) => firstPage.some((i) => lookupKeyOf(i)?.split("|").includes(String(l.pk))))
+    const firstPageLookups = expectedLookups.filter((l) =>
+      firstPage.some((i) => (l.type === "USER_DIRECTORY" ? i.type === "USER" && i.id === l.userId : lookupKeyOf(i)?.split("|").includes(String(l.pk)))),
+    )
 
     const resumed = await runCliLocal("backfill", ...nameFlags(table), "--page-size", "3", "--resume-from", cursors[0]!)
     expect(resumed.code).toBe(0)
@@ -195,8 +207,8 @@ describe("backfill", () => {
     ).rejects.toThrow("crash after page 2")
     const resumed = await runBackfill(client, { pageSize: 2, resumeFrom: seen[1]!.cursor })
     // Each lookup written once: by the interrupted run (pages 1 and 2 completed) or by the resumed one.
-    const written = (c: BackfillProgress["counts"]) => c.written.email + c.written.account + c.written.accountId + c.written.session
-    expect(written(seen[1]!.counts) + written(resumed.counts)).toBe(7)
+    const written = (c: BackfillProgress["counts"]) => c.written.email + c.written.account + c.written.accountId + c.written.session + c.written.directory
+    expect(written(seen[1]!.counts) + written(resumed.counts)).toBe(10)
     expect(await lookupItems(table)).toEqual(expectedLookups)
   })
 
@@ -205,7 +217,7 @@ describe("backfill", () => {
     const run = await runCliLocal("backfill", ...nameFlags(table), "--segments", "3", "--page-size", "2")
     expect(run.code).toBe(0)
     expect(run.stdout).toMatch(/segment [123]\/3/)
-    expect(run.stdout).toContain("lookups written: 7 (email 2, provider account 2, account id 2, session token 1)")
+    expect(run.stdout).toContain("lookups written: 10 (email 2, provider account 2, account id 2, session token 1, user directory entry 3)")
     expect(await lookupItems(table)).toEqual(expectedLookups)
     // A cursor made with 3 segments resumes with 3 segments, and refuses another count.
     const cursor = run.stdout.match(/cursor: (\S+)/)![1]!
@@ -226,8 +238,12 @@ describe("backfill", () => {
     expect(run.stderr).toContain(`"${alice.id}"`)
     expect(run.stderr).toContain(`"${twin.id}"`)
     expect(run.stdout).toContain("conflicts: 1")
-    expect(run.stdout).toContain("lookups written: 6 (email 1, provider account 2, account id 2, session token 1)")
-    expect(await lookupItems(table)).toEqual(expectedLookups.filter((l) => l.pk !== "EMAIL#alice@example.com"))
+    expect(run.stdout).toContain("lookups written: 10 (email 1, provider account 2, account id 2, session token 1, user directory entry 4)")
+    const directory = expectedLookups.filter((l) => l.type === "USER_DIRECTORY").map((l) => String(l.userId))
+    expect(await lookupItems(table)).toEqual([
+      ...expectedLookups.filter((l) => l.pk !== "EMAIL#alice@example.com" && l.type !== "USER_DIRECTORY"),
+      ...directoryEntries(table.names, [...directory, twin.id]),
+    ])
 
     // Re-running reports it again and still writes nothing for it.
     const again = await runCliLocal("backfill", ...nameFlags(table))
@@ -270,8 +286,8 @@ describe("backfill", () => {
     })
     const conflicts: BackfillConflict[] = []
     const result = await runBackfill(racing, { onConflict: (c) => conflicts.push(c) })
-    expect(result.counts.written).toEqual({ email: 1, account: 1, accountId: 2, session: 1 })
-    expect(result.counts.present).toEqual({ email: 1, account: 0, accountId: 0, session: 0 })
+    expect(result.counts.written).toEqual({ email: 1, account: 1, accountId: 2, session: 1, directory: 3 })
+    expect(result.counts.present).toEqual({ email: 1, account: 0, accountId: 0, session: 0, directory: 0 })
     expect(conflicts).toEqual([{ kind: "account", what: 'provider account "github#1001"', userIds: ["other-user", alice.id] }])
     // The traffic's writes stand.
     expect(await lookupItems(table)).toEqual(
@@ -289,7 +305,7 @@ describe("backfill", () => {
       ...["--partition-key", "PK", "--sort-key", "SK", "--index-name", "ByLookup", "--index-partition-key", "LPK", "--index-sort-key", "LSK"],
     )
     expect(run.code).toBe(0)
-    expect(run.stdout).toContain("lookups written: 7")
+    expect(run.stdout).toContain("lookups written: 10")
     expect(await lookupItems(table)).toEqual(expectedLookups)
   })
 

@@ -116,7 +116,8 @@ describe("request logs on DynamoDB Local", () => {
       // The legacy-email Query finds nothing, which DynamoDB Local bills as 0; every other request read or wrote items.
       if (i > 0) expect(d.consumedCapacity as number).toBeGreaterThan(0)
     }
-    expect(details[1]).toMatchObject({ operation: "create user", actions: ["Put", "Put"] })
+        // The user, its email claim, its user directory entry.
+    expect(details[1]).toMatchObject({ operation: "create user", actions: ["Put", "Put", "Put"] })
     expect(details[3]).toMatchObject({ operation: "get user by email", index: "GSI1", keyCondition: "GSI1PK = :gpk AND GSI1SK = :gsk", items: 1 })
     expect(details[6]).toMatchObject({ operation: "list sessions of user", keyCondition: "pk = :pk AND begins_with(sk, :prefix)" })
     expect(details[6]).not.toHaveProperty("index")

@@ -25,7 +25,7 @@ describe("Auth.js first, then Better Auth, same identity provider", () => {
     userId = session!.user.id
     const items = await app.table.scanAll()
     // ACCOUNT_ID: the id lookup Better Auth finds the account by, written with the account.
-    expect(kinds(items)).toEqual(["ACCOUNT_ID", "ACCOUNT_OWNER", "EMAIL", "SESSION", "SESSION_TOKEN", "USER", "oidc"])
+    expect(kinds(items)).toEqual(["ACCOUNT_ID", "ACCOUNT_OWNER", "EMAIL", "SESSION", "SESSION_TOKEN", "USER", "USER_DIRECTORY", "oidc"])
     expect(items.find((item) => item.type === "oidc")).toMatchObject({ userId, provider: "idp", providerAccountId: ALICE.sub })
   })
 

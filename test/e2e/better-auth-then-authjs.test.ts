@@ -20,7 +20,7 @@ describe("Better Auth sign-up first, then Auth.js", () => {
     userId = user.id
     expect((await betterAuthSession(browser, app.base))?.user).toMatchObject({ id: userId, email: DANA.email, name: DANA.name, emailVerified: false })
     const items = await app.table.scanAll()
-    expect(items.map((item) => String(item.type)).sort()).toEqual(["ACCOUNT_ID", "ACCOUNT_OWNER", "EMAIL", "SESSION", "SESSION_TOKEN", "USER", "credentials"])
+    expect(items.map((item) => String(item.type)).sort()).toEqual(["ACCOUNT_ID", "ACCOUNT_OWNER", "EMAIL", "SESSION", "SESSION_TOKEN", "USER", "USER_DIRECTORY", "credentials"])
     expect(items.find((item) => item.type === "USER")).toMatchObject({ id: userId, email: DANA.email, emailVerified: null })
   })
 

@@ -125,8 +125,8 @@ describe.skipIf(unavailable !== undefined)("the shared example in headless Chrom
       elements.map((element) => ({ type: element.getAttribute("data-type"), role: element.lastElementChild?.textContent ?? "" })),
     )
     const types = rows.map((row) => row.type)
-    // One user, its email claim, the provider account with its claim and id lookup, and each framework's session with its token item.
-    expect([...new Set(types)].sort()).toEqual(["ACCOUNT", "ACCOUNT_ID", "ACCOUNT_OWNER", "EMAIL", "SESSION", "SESSION_TOKEN", "USER"])
+    // One user, its email claim and directory entry, the provider account with its claim and id lookup, and each framework's session with its token item.
+    expect([...new Set(types)].sort()).toEqual(["ACCOUNT", "ACCOUNT_ID", "ACCOUNT_OWNER", "EMAIL", "SESSION", "SESSION_TOKEN", "USER", "USER_DIRECTORY"])
     expect(types.filter((type) => type === "USER")).toHaveLength(1)
     expect(types.filter((type) => type === "SESSION")).toHaveLength(2)
     expect(rows.filter((row) => row.role === "").map((row) => row.type)).toEqual([])

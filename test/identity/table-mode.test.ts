@@ -79,7 +79,7 @@ describe("createTable writes the marker", () => {
     const before = Date.now()
     const table = await newTable()
     const marker = await markerItem(table)
-    expect(marker).toEqual({ ...META, type: "TABLE_META", lookups: "complete", by: "create-table", since: expect.any(String) })
+    expect(marker).toEqual({ ...META, type: "TABLE_META", lookups: "complete", by: "create-table", since: expect.any(String), userDirectory: "complete" })
     expect(Date.parse(String(marker!.since))).toBeGreaterThanOrEqual(before - 1000)
 
     // An existing table may hold the official adapter's items: createTable leaves it unmarked.
@@ -337,7 +337,7 @@ describe("the marker is invisible to everything else", () => {
       expect(await markerItem(table)).toMatchObject({ lookups: "complete" })
 
       const backfill = await runBackfill(new TableClient({ names: table.names, client: table.client }))
-      expect(backfill.counts.written).toEqual({ email: 0, account: 0, accountId: 0, session: 0 })
+      expect(backfill.counts.written).toEqual({ email: 0, account: 0, accountId: 0, session: 0, directory: 0 })
       expect(backfill.conflicts).toEqual([])
 
       const service = createAuthService(table.client, { tableName: table.tableName })
@@ -378,7 +378,7 @@ describe("a table made by a plain CreateTable (printed IaC, the next-auth docs' 
     } finally {
       counter.detach()
     }
-    expect(await metaOf(table)).toEqual({ ...META, type: "TABLE_META", lookups: "complete", by: "empty-table", since: expect.any(String) })
+    expect(await metaOf(table)).toEqual({ ...META, type: "TABLE_META", lookups: "complete", by: "empty-table", since: expect.any(String), userDirectory: "complete" })
   })
 
   it("a table that holds an item is never marked, and is not scanned again (only the marker is re-read, every 5 minutes)", async () => {

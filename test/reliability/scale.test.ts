@@ -84,8 +84,8 @@ describe("scale", () => {
       ...sessionActions(userId, 1_000),
     ])
     const seeded = notMeta(await table.scanAll())
-    // user + email lookup, 10 × (account, provider lookup, id lookup), 1,000 × (session, token item)
-    expect(seeded).toHaveLength(2 + 30 + 2_000)
+    // user + email lookup + directory entry, 10 × (account, provider lookup, id lookup), 1,000 × (session, token item)
+    expect(seeded).toHaveLength(3 + 30 + 2_000)
 
     const adapter = DynamoDBAdapter(table.client, { tableName: table.tableName })
     expect(await adapter.getUserByAccount({ provider: "provider-3", providerAccountId: "pa-3" })).toMatchObject({ id: userId })

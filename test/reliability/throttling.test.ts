@@ -76,7 +76,7 @@ describe("throttling", () => {
     expect(user).toMatchObject({ id: "patient" })
     expect(fault.attempts).toHaveLength(3)
     const items = (await table.scanAll()).filter((i) => JSON.stringify(i).includes("patient"))
-    expect(items.map((i) => i.type).sort()).toEqual(["EMAIL", "USER"])
+    expect(items.map((i) => i.type).sort()).toEqual(["EMAIL", "USER", "USER_DIRECTORY"])
     fault.remove()
   })
 
@@ -129,15 +129,15 @@ describe("UnprocessedItems in batch writes (deleteUser)", () => {
     const adapter = DynamoDBAdapter(client, { tableName: table.tableName })
     await seedUser(adapter, "batchy", 40)
     const mentioning = async () => (await table.scanAll()).filter((i) => JSON.stringify(i).includes("batchy"))
-    // user, email lookup, account and its lookup item(s), 40 × (session, token item)
+    // user, directory entry, email lookup, account and its lookup item(s), 40 × (session, token item)
     const seeded = (await mentioning()).length
-    expect(seeded).toBeGreaterThanOrEqual(4 + 80)
+    expect(seeded).toBeGreaterThanOrEqual(5 + 80)
     const calls = processOnlySome(client, 7)
     expect(await adapter.deleteUser("batchy")).toMatchObject({ id: "batchy" })
     measured.unprocessedRetries = { batchWriteCalls: calls.length, sizes: calls }
-    // Every chunk of up to 25 deletes is drained 7 at a time: ceil(n / 7) calls per chunk. The user and its claims (email,
-    // provider account) go in the last transaction, not in a batch.
-    const batched = seeded - 3
+    // Every chunk of up to 25 deletes is drained 7 at a time: ceil(n / 7) calls per chunk. The user, its directory entry and
+    // its claims (email, provider account) go in the last transaction, not in a batch.
+    const batched = seeded - 4
     const chunks = Array.from({ length: Math.ceil(batched / 25) }, (_, i) => Math.min(25, batched - i * 25))
     expect(calls.length).toBe(chunks.reduce((sum, n) => sum + Math.ceil(n / 7), 0))
     expect(await mentioning()).toEqual([])

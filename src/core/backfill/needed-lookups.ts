@@ -1,13 +1,13 @@
 /**
  * Which lookup item an item of a user's partition needs: a user its email
- * lookup, an account its provider-account lookup, a session its token item.
+ * lookup and its user directory entry, an account its provider-account lookup, a session its token item.
  * Everything else (lookup items themselves, verification tokens,
  * authenticators, generic models) needs none.
  */
 import type { Item, ItemTable } from "../client/table-client.js"
 import { ITEM_TYPES } from "../../table/entities.js"
 import { isExpired } from "../identity/stored-record.js"
-import { planAccountIdLookup, planAccountLookup, planEmailLookup, planSessionTokenItem, type PlannedLookup } from "../identity/backfill.js"
+import { planAccountIdLookup, planAccountLookup, planDirectoryEntry, planEmailLookup, planSessionTokenItem, type PlannedLookup } from "../identity/backfill.js"
 
 const MARK = "\u0000"
 
@@ -56,8 +56,9 @@ export function neededLookups(table: ItemTable, prefixes: KeyPrefixes, item: Ite
   const sk = item[sortKey]
   if (typeof pk !== "string" || typeof sk !== "string" || !pk.startsWith(prefixes.userPartition)) return []
   if (item.type === ITEM_TYPES.user && pk === sk && nonEmptyString(item.id)) {
-    if (!nonEmptyString(item.email)) return []
-    return [{ lookup: planEmailLookup(table, item.email, item.id), describe: `email "${item.email}"` }]
+    const entry: NeededLookup = { lookup: planDirectoryEntry(table, item.id), describe: `user directory entry of user "${item.id}"` }
+    if (!nonEmptyString(item.email)) return [entry]
+    return [{ lookup: planEmailLookup(table, item.email, item.id), describe: `email "${item.email}"` }, entry]
   }
   if (item.type === ITEM_TYPES.session && nonEmptyString(item.sessionToken) && nonEmptyString(item.userId)) {
     if (isExpired(item, now)) return { expiredSession: true }

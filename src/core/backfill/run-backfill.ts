@@ -1,7 +1,8 @@
 /**
  * Writes the lookup items a table written by `@auth/dynamodb-adapter` lacks:
- * the email lookup of each user, the provider-account lookup and the id
- * lookup of each account, the token item of each live session.
+ * the email lookup and user directory entry of each user, the
+ * provider-account lookup and the id lookup of each account, the token item
+ * of each live session.
  *
  * - Safe while traffic runs: every write is a conditional put
  *   (`attribute_not_exists`); when it fails, someone else wrote the lookup
@@ -21,7 +22,7 @@ import type { Item, ItemTable, ScanRequest } from "../client/table-client.js"
 import type { PlannedLookup } from "../identity/backfill.js"
 import { isConditionFailure } from "../identity/transactions.js"
 import { ownedBy } from "../identity/conditions.js"
-import { planMarkLookupsComplete, readLookupsMarker, type LookupsMarker } from "../identity/table-mode.js"
+import { planMarkDirectoryComplete, planMarkLookupsComplete, readLookupsMarker, type LookupsMarker } from "../identity/table-mode.js"
 import { claimantsOf } from "./claimants.js"
 import { decodeCursor, encodeCursor, startCursor, type BackfillCursor } from "./cursor.js"
 import { keyPrefixes, neededLookups, type NeededLookup } from "./needed-lookups.js"
@@ -108,8 +109,8 @@ export interface BackfillResult {
   markComplete?: MarkCompleteOutcome
 }
 
-const KINDS: LookupKind[] = ["email", "account", "accountId", "session"]
-const zeroByKind = (): Record<LookupKind, number> => ({ email: 0, account: 0, accountId: 0, session: 0 })
+const KINDS: LookupKind[] = ["email", "account", "accountId", "session", "directory"]
+const zeroByKind = (): Record<LookupKind, number> => ({ email: 0, account: 0, accountId: 0, session: 0, directory: 0 })
 
 export function totalOf(byKind: Record<LookupKind, number>): number {
   return KINDS.reduce((sum, kind) => sum + byKind[kind], 0)
@@ -311,8 +312,13 @@ async function markComplete(table: BackfillTable, counts: BackfillCounts, dryRun
     }
   }
   const existing = await readLookupsMarker(table)
-  if (existing) return { status: "already", marker: existing }
+  if (existing?.userDirectory === "complete") return { status: "already", marker: existing }
   if (dryRun) return { status: "would-write" }
+  if (existing) {
+    // Marked before the user directory existed: this run has written every missing entry, so the directory is complete too.
+    await table.write(planMarkDirectoryComplete(table), "backfill: mark the table's user directory complete")
+    return { status: "written", marker: { ...existing, userDirectory: "complete" } }
+  }
   const put = planMarkLookupsComplete(table, "backfill")
   try {
     await table.write(put, "backfill: mark the table's lookups complete")
@@ -324,7 +330,7 @@ async function markComplete(table: BackfillTable, counts: BackfillCounts, dryRun
     throw error
   }
   const item = put.kind === "put" ? put.item : {}
-  return { status: "written", marker: { lookups: "complete", since: String(item.since), by: "backfill" } }
+  return { status: "written", marker: { lookups: "complete", since: String(item.since), by: "backfill", userDirectory: "complete" } }
 }
 
 function cloneCounts(counts: BackfillCounts): BackfillCounts {

@@ -13,10 +13,11 @@ import { ITEM_TYPES, normalizeEmail, providerAccountOf } from "../../table/entit
 import { itemAbsent } from "./conditions.js"
 import { toRecord } from "./stored-record.js"
 import { claimLabel } from "./transactions.js"
+import { UserDirectory } from "./user-directory.js"
 
 /** A lookup item an item needs, and the conditional put that writes it. */
 export interface PlannedLookup {
-  kind: "email" | "account" | "accountId" | "session"
+  kind: "email" | "account" | "accountId" | "session" | "directory"
   /** The user the lookup points to. */
   userId: string
   key: Key
@@ -94,4 +95,11 @@ export function planSessionTokenItem(table: ItemTable, session: Item & { session
       label: "put session token item",
     },
   }
+}
+
+/** The user directory entry of a user (as `UserStore.create` writes it), so the adapters list users without a Scan. */
+export function planDirectoryEntry(table: ItemTable, userId: string): PlannedLookup {
+  const add = new UserDirectory(table).planAdd(userId)
+  const key = new UserDirectory(table).entryKey(userId)
+  return { kind: "directory", userId, key, put: { ...add, condition: itemAbsent(table.names) } }
 }

@@ -106,6 +106,12 @@ export interface LookupsMarker {
   /** When the claim was made (ISO 8601). */
   since: string
   by: LookupsMarkedBy
+  /**
+   * Every user has its entry in the user directory (`user-directory.ts`).
+   * Absent on a table marked by a version of this library before the
+   * directory, until `backfill --mark-complete` has written the entries.
+   */
+  userDirectory?: "complete"
 }
 
 /** The table metadata item's declaration that `@auth/dynamodb-adapter` writes to the table too: never marked complete by an adapter. */
@@ -150,7 +156,8 @@ export function tableMetaKey(table: Pick<ItemTable, "names" | "keysOf">): Key {
 export function planMarkLookupsComplete(table: Pick<ItemTable, "names" | "keysOf">, by: LookupsMarkedBy, now: Date = new Date()): WriteAction {
   return {
     kind: "put",
-    item: { ...tableMetaKey(table), type: ITEM_TYPES.tableMeta, lookups: "complete", since: now.toISOString(), by },
+    // Written only where every user has its directory entry too: a new table, an empty one, a backfill that wrote them.
+    item: { ...tableMetaKey(table), type: ITEM_TYPES.tableMeta, lookups: "complete", since: now.toISOString(), by, userDirectory: "complete" },
     condition:
       by === "backfill"
         ? {
@@ -160,6 +167,21 @@ export function planMarkLookupsComplete(table: Pick<ItemTable, "names" | "keysOf
           }
         : itemAbsent(table.names),
     label: "mark the table's lookups complete",
+  }
+}
+
+/**
+ * Adds `userDirectory: "complete"` to a marker written before the user
+ * directory existed (a backfill has written every missing entry); only
+ * while the item is a marker.
+ */
+export function planMarkDirectoryComplete(table: Pick<ItemTable, "names" | "keysOf">): WriteAction {
+  return {
+    kind: "update",
+    key: tableMetaKey(table),
+    update: { expression: "SET #directory = :complete", names: { "#directory": "userDirectory" }, values: { ":complete": "complete" } },
+    condition: { expression: "#lookups = :complete", names: { "#lookups": "lookups" }, values: { ":complete": "complete" } },
+    label: "mark the table's user directory complete",
   }
 }
 
@@ -190,7 +212,7 @@ function metaOf(item: Item | undefined): TableMeta | undefined {
   if (item.lookups === "legacy") return { lookups: "legacy", since, by: "create-table" }
   if (item.lookups !== "complete") return undefined
   const by: LookupsMarkedBy = item.by === "create-table" || item.by === "empty-table" ? item.by : "backfill"
-  return { lookups: "complete", since, by }
+  return { lookups: "complete", since, by, ...(item.userDirectory === "complete" ? { userDirectory: "complete" as const } : {}) }
 }
 
 /** One page of a Scan, as `TableClient.scanPage` sends it. */
@@ -270,6 +292,30 @@ export class TableMode {
     if (marker.by === "create-table" || marker.by === "empty-table") return true
     const since = Date.parse(marker.since)
     return Number.isFinite(since) && this.now() - since >= MARKER_RECHECK_MS + USER_COPIES_MARGIN_MS
+  }
+
+  /**
+   * Whether users are listed from the user directory (`user-directory.ts`):
+   * the marker says every user has its entry, and this instance was not
+   * told the official adapter still writes (its users have none). A marker
+   * without the claim (written before the directory) is read again at most
+   * every `MARKER_RECHECK_MS`, so a backfill's claim is seen without a restart.
+   */
+  async directoryComplete(): Promise<boolean> {
+    if (this.legacyItems === "present") return false
+    const marker = await this.currentMarker()
+    if (!marker) return false
+    if (marker.userDirectory === "complete") return true
+    if (this.now() - this.checkedAt < MARKER_RECHECK_MS) return false
+    this.checkedAt = this.now()
+    try {
+      const fresh = await readLookupsMarker(this.table)
+      if (fresh) this.marker = fresh
+      return fresh?.userDirectory === "complete"
+    } catch {
+      // Listing by a Scan stays correct, only slower; the next re-check reads again.
+      return false
+    }
   }
 
   private async currentMarker(options: { unreadable: "absent" | "present" } = { unreadable: "absent" }): Promise<LookupsMarker | undefined> {

@@ -31,6 +31,7 @@ import { claimLabel, isConditionFailure, transact } from "./transactions.js"
 import type { IdentityScope } from "./identity-state.js"
 import { findByIndexKeys } from "./index-query.js"
 import { UserUniqueClaims } from "./user-unique-claims.js"
+import { UserDirectory } from "./user-directory.js"
 import {
   actionFailed,
   copyAttributes,
@@ -63,9 +64,12 @@ const NOT_SETTABLE = ["id", USER_VERSION, USER_LINKS]
 export class UserStore {
   /** The claims of the schema's other unique user fields (username, phone number), written in this store's transactions. */
   private readonly uniqueClaims: UserUniqueClaims
+  /** The user's entry in the user directory, written and deleted in the user's own transactions. */
+  private readonly directory: UserDirectory
 
   constructor(private readonly scope: IdentityScope) {
     this.uniqueClaims = new UserUniqueClaims(scope)
+    this.directory = new UserDirectory(scope.table)
   }
 
   private get table() {
@@ -186,6 +190,7 @@ export class UserStore {
       actions.push(this.planClaimEmail(email, user.id, staleEmailOwner, copy))
     }
     actions.push(...this.uniqueClaims.plan(user.id, undefined, record))
+    actions.push(this.directory.planAdd(user.id))
     return actions
   }
 
@@ -513,6 +518,7 @@ export class UserStore {
     const email = emailOf(current.user)
     if (email !== undefined) actions.push(this.planReleaseEmail(email, current.user.id))
     actions.push(...this.uniqueClaims.plan(current.user.id, current.user, undefined))
+    actions.push(this.directory.planRemove(current.user.id))
     return actions
   }
 

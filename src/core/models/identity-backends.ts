@@ -23,6 +23,7 @@ import { DynamoAuthAdapterError } from "../errors.js"
 import type { ModelBackend, StoredRecord } from "./model-backend.js"
 import { findAccountById } from "../identity/account-id-lookup.js"
 import { UniqueClaims, uniqueValueOf } from "../identity/unique-claims.js"
+import { listDirectoryUsers } from "../identity/user-directory.js"
 
 function typeIs(kind: string): Expression {
   return { expression: "#type = :type", names: { "#type": "type" }, values: { ":type": kind } }
@@ -96,6 +97,16 @@ export const userBackend: ModelBackend = {
             },
           }),
         ),
+      // Every user (a listing, a search, a count): from the user directory where every user has its entry, else the Scan below.
+      {
+        kind: "list",
+        description: "Query USER_DIRECTORY#0…3, then BatchGetItem USER#<id>…",
+        keyFields: [],
+        complete: () => scope.state.mode.directoryComplete(),
+        incompleteAdvice:
+          "Users are listed from the user directory once every user has its entry: run `backfill --mark-complete` once @auth/dynamodb-adapter no longer writes to the table (its users have no entry).",
+        fetch: async () => (await listDirectoryUsers(table)).map(record),
+      },
       { kind: "scan", description: "Scan type = USER", keyFields: [], fetch: async () => (await table.scanAll(typeIs(ITEM_TYPES.user), "scan users")).map(record) },
     ]
   },

@@ -79,30 +79,39 @@ export interface PlanQueryInput {
   scans?: ScanPolicy
 }
 
+/**
+ * What a Scan about to be sent for `model` does under the `scans` policy:
+ * `"warn"` logs which fields no key answers and reads; `"refuse"` throws
+ * SCAN_REFUSED, naming the model and fields, before anything is read.
+ */
+export function guardScan({ model, where, scans = "warn", logger, advice }: { model: string; where: readonly WhereCondition[]; scans?: ScanPolicy; logger?: Logger; advice?: string }): void {
+  const fields = [...new Set(where.map((c) => c.field))]
+  if (scans === "refuse") {
+    throw new DynamoAuthAdapterError(
+      "SCAN_REFUSED",
+      `Refused a Scan of the whole table for model "${model}": no key or index answers ${where.length ? where.map((c) => `${c.field} ${c.operator}${c.mode === "insensitive" ? " (insensitive)" : ""}`).join(", ") : "a read of every record"}; nothing was read. ` +
+        (advice
+          ? `${advice} Or set scans: "warn" to allow it.`
+          : fields.length
+            ? `Declare a lookup for ${fields.join(", ")} (options.models.${model}.lookups) or a GSI1 pattern (options.models.${model}.index), or set scans: "warn" to allow it.`
+            : `A model read whole needs options.models.${model}.listedWhole (small models only), or set scans: "warn" to allow it.`),
+      { details: { model, fields } },
+    )
+  }
+  logger?.warn(
+    `Scan on model "${model}": no key or index answers ${where.length ? where.map((c) => `${c.field} ${c.operator}`).join(", ") : "a read of every record"}. ` +
+      (advice ?? `Declare an index for ${fields.join(", ") || "this read"} in options.models to avoid it.`),
+    { model, fields },
+  )
+}
+
 export function planQuery({ model, paths, where, options = {}, logger, scans = "warn" }: PlanQueryInput): QueryPlan {
   const required = requiredConditions(where)
   const ordered = [...paths].sort((a, b) => COST[a.kind] - COST[b.kind])
   for (const path of ordered) {
     const match = path.kind === "scan" || path.kind === "list" ? { keys: {}, used: [] } : keysFor(path, required)
     if (!match) continue
-    if (path.kind === "scan" && scans === "refuse") {
-      const fields = [...new Set(where.map((c) => c.field))]
-      throw new DynamoAuthAdapterError(
-        "SCAN_REFUSED",
-        `Refused a Scan of the whole table for model "${model}": no key or index answers ${where.length ? where.map((c) => `${c.field} ${c.operator}${c.mode === "insensitive" ? " (insensitive)" : ""}`).join(", ") : "a read of every record"}; nothing was read. ` +
-          (fields.length
-            ? `Declare a lookup for ${fields.join(", ")} (options.models.${model}.lookups) or a GSI1 pattern (options.models.${model}.index), or set scans: "warn" to allow it.`
-            : `A model read whole needs options.models.${model}.listedWhole (small models only), or set scans: "warn" to allow it.`),
-        { details: { model, fields } },
-      )
-    }
-    if (path.kind === "scan") {
-      logger?.warn(
-        `Scan on model "${model}": no key or index answers ${where.length ? where.map((c) => `${c.field} ${c.operator}`).join(", ") : "a read of every record"}. ` +
-          `Declare an index for ${[...new Set(where.map((c) => c.field))].join(", ") || "this read"} in options.models to avoid it.`,
-        { model, fields: [...new Set(where.map((c) => c.field))] },
-      )
-    }
+    if (path.kind === "scan") guardScan({ model, where, scans, ...(logger ? { logger } : {}) })
     const answeredByKey = path.kind !== "scan" && path.kind !== "list" && match.used.length === where.length
     const hint: FetchHint = {}
     const sort = options.sortBy
@@ -112,7 +121,10 @@ export function planQuery({ model, paths, where, options = {}, logger, scans = "
     } else if (answeredByKey && sort && sort.field === path.orderedBy) {
       hint.direction = sort.direction
     }
-    return { model, path, keys: match.keys, where, hint, options }
+    const scan = path.complete ? ordered.find((p) => p.kind === "scan") : undefined
+    const advice = path.incompleteAdvice
+    const fallback = scan && { path: scan, guard: () => guardScan({ model, where, scans, ...(logger ? { logger } : {}), ...(advice ? { advice } : {}) }) }
+    return { model, path, keys: match.keys, where, hint, options, ...(fallback ? { fallback } : {}) }
   }
   throw new Error(`No access path for model ${model}: every model needs a scan path.`)
 }

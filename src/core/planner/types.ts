@@ -43,6 +43,15 @@ export interface AccessPath {
    * must see every committed write (a cascade's lookup) skips it.
    */
   eventuallyConsistent?: boolean
+  /**
+   * A list path that holds every record only on some tables (the user
+   * directory: complete where the table says so) answers whether it does
+   * now; when it does not, the plan's Scan answers instead, under the same
+   * `scans` policy as any Scan.
+   */
+  complete?(): Promise<boolean>
+  /** What to do so that `complete` holds, for the Scan's warning or refusal. */
+  incompleteAdvice?: string
   /** Reads the candidates for these key values (a list for batchGet). Candidates are filtered afterwards. */
   fetch(keys: Readonly<Record<string, unknown>>, hint: FetchHint): Promise<PlannedRecord[]>
 }
@@ -63,4 +72,10 @@ export interface QueryPlan {
   /** Given when the key alone answers the where clause and the path's order answers the sort. */
   hint: FetchHint
   options: QueryOptions
+  /**
+   * For a path that may be incomplete (`complete`): the Scan that answers
+   * when it is, and `guard`, which warns about that Scan or refuses it
+   * (SCAN_REFUSED) as the `scans` policy says.
+   */
+  fallback?: { path: AccessPath; guard(): void }
 }
