@@ -118,6 +118,8 @@ export const backfillCommand: CommandSpec = {
       out(`  already present: ${totalOf(counts.present)}${byKind(counts.present)}`)
       out(`  conflicts: ${counts.conflicts}`)
       out(`  expired sessions skipped: ${counts.expiredSessions}`)
+      out(`  ${dryRun ? "token items of signed-out sessions to delete" : "token items of signed-out sessions deleted"}: ${counts.orphanedTokenItems}`)
+      out(`  ${dryRun ? "token items to bring to their session" : "token items brought to their session"}: ${counts.staleTokenItems}`)
       if (dryRun) out("Nothing was written (dry run). Run without --dry-run to write the lookups.")
       else if (counts.conflicts === 0) out("Run it again any time: it only writes what is missing.")
       if (result.markComplete) out(markCompleteLine(result.markComplete))

@@ -12,6 +12,7 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest"
 import { runBackfill, type BackfillConflict, type BackfillProgress, type BackfillTable } from "../../src/core/backfill/index.js"
 import { readAccountIdLookup } from "../../src/core/identity/account-id-lookup.js"
 import { createIdentityStores } from "../../src/core/identity/index.js"
+import { DynamoDBAdapter } from "../../src/authjs/index.js"
 import { directoryShardOf } from "../../src/core/identity/user-directory.js"
 import { TableClient, type WriteAction } from "../../src/core/client/table-client.js"
 import type { TableNameOptions } from "../../src/table/names.js"
@@ -294,6 +295,43 @@ describe("backfill", () => {
       expectedLookups.map((l) => (l.pk === "ACCOUNT#github#1001" ? { ...l, userId: "other-user" } : l)),
     )
     expect((await stores.accounts.ownerOf("github", "1001"))?.userId).toBe("other-user")
+  })
+
+  it("brings session token items to their session items before the table is marked complete: a session the official adapter signed out never signs in again", async () => {
+    const { table, alice } = await seedLegacyTable()
+    // A rolling deploy: this library (told the official adapter still writes) creates sessions with their token items;
+    // the official adapter then signs one out and extends the other, on the session items alone.
+    const ours = DynamoDBAdapter(table.document, { tableName: table.tableName, legacyItems: "present" })
+    const official = OfficialAdapter(table.document, { tableName: table.tableName })
+    await ours.createSession!({ sessionToken: "tok-signed-out", userId: alice.id, expires: inAnHour() })
+    await ours.createSession!({ sessionToken: "tok-extended", userId: alice.id, expires: inAnHour() })
+    const later = new Date(inAnHour().getTime() + 86_400_000)
+    await official.deleteSession!("tok-signed-out")
+    await official.updateSession!({ sessionToken: "tok-extended", expires: later })
+    const token = async (t: string) => (await table.document.get({ TableName: table.tableName, Key: { pk: `SESSION#${t}`, sk: `SESSION#${t}` }, ConsistentRead: true })).Item
+    expect(await token("tok-signed-out")).toBeDefined()
+    expect((await token("tok-extended"))?.expires).toBe(inAnHour().getTime() / 1000)
+
+    const dry = await runCliLocal("backfill", ...nameFlags(table), "--dry-run")
+    expect(await token("tok-signed-out")).toBeDefined()
+
+    const run = await runCliLocal("backfill", ...nameFlags(table), "--mark-complete")
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain("Marked the table's lookups complete")
+    // Marked complete, a token item answers alone: the signed-out session is gone, the extended one has its new expiry.
+    const after = DynamoDBAdapter(table.document, { tableName: table.tableName })
+    expect(await after.getSessionAndUser!("tok-signed-out")).toBeNull()
+    expect((await after.getSessionAndUser!("tok-extended"))?.session.expires).toEqual(later)
+    expect(await token("tok-signed-out")).toBeUndefined()
+    expect((await token("tok-extended"))?.expires).toBe(later.getTime() / 1000)
+    expect(dry.stdout).toContain("token items of signed-out sessions to delete: 1")
+    expect(dry.stdout).toContain("token items to bring to their session: 1")
+    expect(run.stdout).toContain("token items of signed-out sessions deleted: 1")
+    expect(run.stdout).toContain("token items brought to their session: 1")
+    // A second run finds nothing to bring.
+    const again = await runCliLocal("backfill", ...nameFlags(table))
+    expect(again.stdout).toContain("token items of signed-out sessions deleted: 0")
+    expect(again.stdout).toContain("token items brought to their session: 0")
   })
 
   it("works with custom key and index names given as flags", async () => {

@@ -12,7 +12,7 @@ import { planAccountIdLookup, planAccountLookup, planDirectoryEntry, planEmailLo
 const MARK = "\u0000"
 
 /** The constant part of a key template: the key built with a marker as its composite, cut at the marker. */
-function prefixOf(table: ItemTable, kind: "user" | "account", field: string, composite: Record<string, string>): string {
+function prefixOf(table: ItemTable, kind: "user" | "account" | "sessionToken", field: string, composite: Record<string, string>): string {
   const key = table.keysOf(kind, composite)[field]!
   return key.slice(0, key.indexOf(MARK))
 }
@@ -23,6 +23,8 @@ export interface KeyPrefixes {
   userPartition: string
   /** Sort key of an account item (`ACCOUNT#`). */
   account: string
+  /** Partition key of a session token item (`SESSION#`). */
+  sessionToken: string
 }
 
 export function keyPrefixes(table: ItemTable): KeyPrefixes {
@@ -30,6 +32,7 @@ export function keyPrefixes(table: ItemTable): KeyPrefixes {
   return {
     userPartition: prefixOf(table, "user", partitionKey, { id: MARK }),
     account: prefixOf(table, "account", sortKey, { userId: "-", provider: MARK, providerAccountId: "-" }),
+    sessionToken: prefixOf(table, "sessionToken", partitionKey, { sessionToken: MARK }),
   }
 }
 
@@ -82,4 +85,18 @@ export function neededLookups(table: ItemTable, prefixes: KeyPrefixes, item: Ite
     ]
   }
   return []
+}
+
+/** Whether `item` is a session token item (pk = sk = `SESSION#<token>`), which the backfill checks against its session item. */
+export function isTokenItem(table: ItemTable, prefixes: KeyPrefixes, item: Item): boolean {
+  const { partitionKey, sortKey } = table.names
+  const pk = item[partitionKey]
+  return (
+    item.type === ITEM_TYPES.sessionToken &&
+    typeof pk === "string" &&
+    pk === item[sortKey] &&
+    pk.startsWith(prefixes.sessionToken) &&
+    nonEmptyString(item.sessionToken) &&
+    nonEmptyString(item.userId)
+  )
 }

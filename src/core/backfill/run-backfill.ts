@@ -13,6 +13,12 @@
  *   second run writes nothing.
  * - Resumable: after each page it reports a cursor; a run started from it
  *   continues after the last page whose lookups were all written.
+ * - Checks every session token item against its session item, as the reads
+ *   do on a legacy table: one whose session item is gone (signed out by the
+ *   official adapter, which deletes the session item alone) is deleted, one
+ *   that differs (extended by the official adapter) is brought to it. Once
+ *   the table is marked complete a token item answers alone, so none may
+ *   outlive its session.
  * - With `markComplete`, a run over the whole table that found no conflict
  *   ends by writing the table metadata item (`lookups: "complete"`), after
  *   which the adapters stop falling back to GSI1 or a Scan on a lookup miss.
@@ -25,7 +31,9 @@ import { ownedBy } from "../identity/conditions.js"
 import { planMarkDirectoryComplete, planMarkLookupsComplete, readLookupsMarker, type LookupsMarker } from "../identity/table-mode.js"
 import { claimantsOf } from "./claimants.js"
 import { decodeCursor, encodeCursor, startCursor, type BackfillCursor } from "./cursor.js"
-import { keyPrefixes, neededLookups, type NeededLookup } from "./needed-lookups.js"
+import { isTokenItem, keyPrefixes, neededLookups, type NeededLookup } from "./needed-lookups.js"
+import { createIdentityStores } from "../identity/index.js"
+import { tokenItemRepair } from "../identity/session-store.js"
 
 /** What the backfill needs from the table: the stores' `ItemTable` plus paged, segmented scans (`TableClient` has both). */
 export interface BackfillTable extends ItemTable {
@@ -45,6 +53,10 @@ export interface BackfillCounts {
   conflicts: number
   /** Expired sessions, which get no token item. */
   expiredSessions: number
+  /** Session token items whose session item is gone, deleted (in a dry run: that would be). */
+  orphanedTokenItems: number
+  /** Session token items brought to their session item (extended or changed elsewhere; in a dry run: that would be). */
+  staleTokenItems: number
   /** Scan pages processed. */
   pages: number
 }
@@ -166,7 +178,8 @@ export async function runBackfill(table: BackfillTable, options: BackfillOptions
   const concurrency = options.concurrency ?? 10
   const prefixes = keyPrefixes(table)
   const { partitionKey } = table.names
-  const counts: BackfillCounts = { scanned: 0, written: zeroByKind(), present: zeroByKind(), conflicts: 0, expiredSessions: 0, pages: 0 }
+  const counts: BackfillCounts = { scanned: 0, written: zeroByKind(), present: zeroByKind(), conflicts: 0, expiredSessions: 0, orphanedTokenItems: 0, staleTokenItems: 0, pages: 0 }
+  const sessions = createIdentityStores(table).sessions
   const conflicts: BackfillConflict[] = []
   const reported = new Set<string>()
 
@@ -242,26 +255,47 @@ export async function runBackfill(table: BackfillTable, options: BackfillOptions
     }
   }
 
+  /** Brings a token item to its session item as read (see `SessionStore.reconcileTokenItem`), counting what it did. */
+  const checkTokenItem = async (tokenItem: Item, sessionItem: Item | undefined) => {
+    const hint = sessions.recordOfTokenItem(tokenItem)
+    const truth = sessions.sessionOfItem(sessionItem)
+    const outcome = dryRun ? tokenItemRepair(hint, truth) : await sessions.reconcileTokenItem(hint, truth)
+    if (outcome === "delete" || outcome === "deleted") counts.orphanedTokenItems++
+    else if (outcome === "update" || outcome === "updated") counts.staleTokenItems++
+  }
+
   const processPage = async (items: Item[]) => {
     const needed: NeededLookup[] = []
+    const tokenItems: Item[] = []
     for (const item of items) {
+      if (isTokenItem(table, prefixes, item)) {
+        tokenItems.push(item)
+        continue
+      }
       const need = neededLookups(table, prefixes, item, now)
       if ("expiredSession" in need) counts.expiredSessions++
       else needed.push(...need)
     }
-    if (needed.length === 0) return
+    if (needed.length === 0 && tokenItems.length === 0) return
+    const sessionKeyOf = (tokenItem: Item) => sessions.sessionKeyOf(sessions.recordOfTokenItem(tokenItem))
+    // The lookups to check and the session items of the token items, in one BatchGetItem (per 100 keys).
     const existing = await table.batchGet(
-      needed.map((n) => n.lookup.key),
-      "backfill: read existing lookups",
+      [...needed.map((n) => n.lookup.key), ...tokenItems.map(sessionKeyOf)],
+      "backfill: read existing lookups and session items",
     )
     const byKey = new Map(existing.map((item) => [keyId(item), item]))
     await inBatches(needed, concurrency, (n) => backfillOne(n, byKey.get(keyId(n.lookup.key))))
+    await inBatches(tokenItems, concurrency, (item) => checkTokenItem(item, byKey.get(keyId(sessionKeyOf(item)))))
   }
 
   const keyId = (item: Record<string, unknown>) => `${String(item[partitionKey])}\u0000${String(item[table.names.sortKey])}`
 
-  // Only a user's partition holds items that need lookups; the filter saves transfer, not read capacity.
-  const filter = { expression: "begins_with(#pk, :userPrefix)", names: { "#pk": partitionKey }, values: { ":userPrefix": prefixes.userPartition } }
+  // Only a user's partition holds items that need lookups, and token items are checked: the filter saves transfer, not read capacity.
+  const filter = {
+    expression: "begins_with(#pk, :userPrefix) OR begins_with(#pk, :tokenPrefix)",
+    names: { "#pk": partitionKey },
+    values: { ":userPrefix": prefixes.userPartition, ":tokenPrefix": prefixes.sessionToken },
+  }
   const total = cursor.segments.length
 
   let failed = false

@@ -19,7 +19,13 @@
  * user, in one BatchGetItem: get session stays two sequential requests, as
  * on the official adapter); a token item whose session item is gone is
  * deleted (it must never sign anyone in), one that differs is brought to
- * the session item. Where it cannot write, the token item alone answers.
+ * the session item. Those repairs, and the token item written for a session
+ * found through GSI1, land only while the session item is still what the
+ * read saw (a ConditionCheck on it in the repair's TransactWriteItems): an
+ * official sign-out or extension landing between the read and the repair
+ * cancels it, so a repair never writes a token item for a session that is
+ * gone, nor an expiry the session item no longer has. Where it cannot
+ * write, the token item alone answers.
  *
  * On a table whose lookups are complete the token item also holds a copy of
  * the user (`user-copies.ts`), so the session and its user are one GetItem.
@@ -30,14 +36,13 @@ import { ITEM_TYPES } from "../../table/entities.js"
 import { baseKeyOf } from "./base-key.js"
 import { itemAbsent, itemPresent, setAndRemove } from "./conditions.js"
 import { definedChanges, toRecord, type StoredRecord } from "./stored-record.js"
-import { isConditionFailure, transact } from "./transactions.js"
+import { transact } from "./transactions.js"
 import { assertKeysFit } from "../key-size.js"
 import type { IdentityScope } from "./identity-state.js"
 import { findByIndexKeys } from "./index-query.js"
 import type { UserStore } from "./user-store.js"
 import {
   actionFailed,
-  conditionalWrite,
   copyAttributes,
   copyOfItem,
   repairCopy,
@@ -189,28 +194,85 @@ export class SessionStore {
     return item.type === ITEM_TYPES.session && typeof item[indexPartitionKey] === "string"
   }
 
-  /**
-   * Brings the token item `hint` to its session item `truth`: deleted when
-   * the session item is gone (signed out elsewhere), its session attributes
-   * set when they differ (extended elsewhere; its copy of the user is left
-   * alone). Failures only cost the next read the same work.
-   */
+  /** `reconcileTokenItem` for a read: a failure only costs the next read the same work, so it is logged, never thrown. */
   private async reconcile(hint: StoredSession, truth: StoredSession | undefined): Promise<void> {
     try {
-      if (!truth) {
-        await this.table.write({ kind: "delete", key: this.tokenKey(hint.sessionToken), label: "delete token item of a session that is gone" }, "delete orphaned session token item")
-        return
-      }
-      const { set, remove } = differences(hint, truth, IMMUTABLE)
-      const update = setAndRemove(set, remove)
-      if (!update) return
-      await conditionalWrite(
-        this.table,
-        { kind: "update", key: this.tokenKey(hint.sessionToken), update, condition: itemPresent(this.table.names), label: "bring session token item to its session" },
-        "bring session token item to its session",
-      )
+      await this.reconcileTokenItem(hint, truth)
     } catch (error) {
       this.table.logger.warn("Could not bring a session token item to its session item", { error })
+    }
+  }
+
+  /**
+   * Brings the token item `hint` to its session item `truth` (read a moment
+   * ago): deleted when the session item is gone (signed out elsewhere), its
+   * session attributes set when they differ (extended elsewhere; its copy
+   * of the user is left alone), the latter only while the session item is
+   * still `truth` (`repairWhileUnchanged`). What it did; `"unchanged"` also
+   * when the session item changed meanwhile (the next read confirms again).
+   */
+  async reconcileTokenItem(hint: StoredSession, truth: StoredSession | undefined): Promise<"deleted" | "updated" | "unchanged"> {
+    if (tokenItemRepair(hint, truth) === "none") return "unchanged"
+    if (!truth) {
+      await this.table.write({ kind: "delete", key: this.tokenKey(hint.sessionToken), label: "delete token item of a session that is gone" }, "delete orphaned session token item")
+      return "deleted"
+    }
+    const { set, remove } = differences(hint, truth, IMMUTABLE)
+    const update = setAndRemove(set, remove)
+    if (!update) return "unchanged"
+    const landed = await this.repairWhileUnchanged(
+      truth,
+      { kind: "update", key: this.tokenKey(hint.sessionToken), update, condition: itemPresent(this.table.names), label: "bring session token item to its session" },
+      "bring session token item to its session",
+    )
+    return landed ? "updated" : "unchanged"
+  }
+
+  /**
+   * The session item as a token item's confirmation reads it: its record
+   * when it is a session the official adapter finds (`isSessionItem`), else
+   * undefined (gone, or a fragment).
+   */
+  sessionOfItem(item: Item | undefined): StoredSession | undefined {
+    return item && this.isSessionItem(item) ? this.toRecord(item) : undefined
+  }
+
+  /** The record of a token item (its session attributes, in stored form). */
+  recordOfTokenItem(item: Item): StoredSession {
+    return this.toRecord(item)
+  }
+
+  /** The key of the session item a token item points at. */
+  sessionKeyOf(hint: StoredSession): Record<string, string> {
+    return this.baseKey(hint.userId, hint.sessionToken)
+  }
+
+  /**
+   * A repair of a token item, in one TransactWriteItems with a ConditionCheck
+   * that the session item is still `truth` as the read saw it (a session the
+   * official adapter finds, with that expiry). A condition that fails means
+   * the session changed or went meanwhile: the repair is dropped, and the
+   * next read confirms against the session item again.
+   */
+  private async repairWhileUnchanged(truth: StoredSession, repair: WriteAction, what: string): Promise<boolean> {
+    const { indexPartitionKey } = this.table.names
+    const expires = truth.expires
+    const check: WriteAction = {
+      kind: "check",
+      key: this.baseKey(truth.userId, truth.sessionToken),
+      condition: {
+        expression: `#type = :session AND attribute_exists(#gpk) AND ${expires === undefined || expires === null ? "attribute_not_exists(#expires)" : "#expires = :expires"}`,
+        names: { "#type": "type", "#gpk": indexPartitionKey, "#expires": "expires" },
+        values: { ":session": ITEM_TYPES.session, ...(expires === undefined || expires === null ? {} : { ":expires": expires }) },
+      },
+      label: "the session item is still as read",
+    }
+    try {
+      await transact(this.table, [repair, check], what)
+      return true
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error
+      return false
     }
   }
 
@@ -265,9 +327,9 @@ export class SessionStore {
 
   private async backfillTokenItem(session: StoredSession): Promise<void> {
     try {
-      await this.table.write(this.planTokenItem(session), "write missing session token item")
+      await this.repairWhileUnchanged(session, this.planTokenItem(session), "write missing session token item")
     } catch (error) {
-      if (!isConditionFailure(error)) this.table.logger.warn("Could not write a missing session token item", { error })
+      this.table.logger.warn("Could not write a missing session token item", { error })
     }
   }
 
@@ -419,6 +481,13 @@ export class SessionStore {
 
 function isConditionFailed(error: unknown): boolean {
   return isDynamoAuthAdapterError(error, "TRANSACTION_FAILED") && (error.reasons ?? []).some((r) => r.code === "ConditionalCheckFailed")
+}
+
+/** What `reconcileTokenItem` does to a token item `hint` whose session item reads `truth` (for a dry run, which writes nothing). */
+export function tokenItemRepair(hint: StoredSession, truth: StoredSession | undefined): "delete" | "update" | "none" {
+  if (!truth) return "delete"
+  const { set, remove } = differences(hint, truth, IMMUTABLE)
+  return Object.keys(set).length > 0 || remove.length > 0 ? "update" : "none"
 }
 
 /** What to SET and REMOVE on `hint` so its attributes are those of `truth` (`fixed` ones left out). */
