@@ -303,14 +303,16 @@ describe("backfill", () => {
     // the official adapter then signs one out and extends the other, on the session items alone.
     const ours = DynamoDBAdapter(table.document, { tableName: table.tableName, legacyItems: "present" })
     const official = OfficialAdapter(table.document, { tableName: table.tableName })
-    await ours.createSession!({ sessionToken: "tok-signed-out", userId: alice.id, expires: inAnHour() })
-    await ours.createSession!({ sessionToken: "tok-extended", userId: alice.id, expires: inAnHour() })
-    const later = new Date(inAnHour().getTime() + 86_400_000)
+    // One expiry, taken once: inAnHour() read again a moment later can be a second on.
+    const expires = inAnHour()
+    await ours.createSession!({ sessionToken: "tok-signed-out", userId: alice.id, expires })
+    await ours.createSession!({ sessionToken: "tok-extended", userId: alice.id, expires })
+    const later = new Date(expires.getTime() + 86_400_000)
     await official.deleteSession!("tok-signed-out")
     await official.updateSession!({ sessionToken: "tok-extended", expires: later })
     const token = async (t: string) => (await table.document.get({ TableName: table.tableName, Key: { pk: `SESSION#${t}`, sk: `SESSION#${t}` }, ConsistentRead: true })).Item
     expect(await token("tok-signed-out")).toBeDefined()
-    expect((await token("tok-extended"))?.expires).toBe(inAnHour().getTime() / 1000)
+    expect((await token("tok-extended"))?.expires).toBe(expires.getTime() / 1000)
 
     const dry = await runCliLocal("backfill", ...nameFlags(table), "--dry-run")
     expect(await token("tok-signed-out")).toBeDefined()
